@@ -1,0 +1,239 @@
+/*
+ * cellftpd plugin ABI, installed as <cellftpd/module.h>.
+ * A plugin is a shared object exporting cellftpd_module_v1(); it includes
+ * only this header and never links against the daemon.
+ */
+#ifndef CELLFTPD_MODULE_H
+#define CELLFTPD_MODULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CELLFTPD_ABI_MAJOR 1
+#define CELLFTPD_ABI_MINOR 0
+
+/* Answers of a provider; a chain stops at the first OK or DENIED. */
+enum cf_result {
+	CF_OK = 0,
+	CF_DECLINED = 1,	/* not mine: ask the next provider */
+	CF_DENIED = 2,		/* mine, and refused: the chain ends */
+	CF_ERROR = 3		/* could not decide (I/O error...): refused */
+};
+
+enum cf_level { CF_LOG_ERR, CF_LOG_WARN, CF_LOG_INFO, CF_LOG_DEBUG };
+
+#define CF_LOGIN_MAX 64
+#define CF_PATH_MAX 4096
+#define CF_UNLIMITED UINT64_MAX
+
+/* One entry of modules.load, opaque to plugins: read it with cf_host. */
+struct cf_config;
+
+struct cf_client {
+	uint64_t session_id;
+	const char *addr;	/* numeric client address, "127.0.0.1" or "::1" */
+	uint16_t port;
+};
+
+/* Who a session is once logged in. */
+struct cf_identity {
+	char login[CF_LOGIN_MAX];
+	char root[CF_PATH_MAX];	/* real path of the cell; "" = server root/login */
+	int is_admin;		/* admins get the server root as their cell */
+	uint64_t quota_bytes;	/* CF_UNLIMITED for none */
+	uint64_t quota_files;	/* CF_UNLIMITED for none */
+	int64_t uid, gid;	/* -1: files belong to server.run_as */
+};
+
+#define CF_ACCT_ADMIN    0x1u
+#define CF_ACCT_DISABLED 0x2u
+
+struct cf_account {
+	char login[CF_LOGIN_MAX];
+	uint64_t quota_bytes;
+	uint64_t quota_files;
+	unsigned flags;		/* CF_ACCT_* */
+};
+
+/*
+ * Auth provider.  Every call may block and runs on the blocking pool, so it
+ * must be thread-safe.  `why` receives a reason for the log, never shown to a
+ * client verbatim unless the operation is an account operation.
+ * Account operations are optional (NULL = this provider does not offer them).
+ */
+struct cf_auth_ops {
+	int (*authenticate)(void *state, const struct cf_client *client,
+			    const char *login, const char *password,
+			    struct cf_identity *out, char *why, size_t whylen);
+	int (*lookup)(void *state, const char *login, struct cf_identity *out);
+	int (*acct_register)(void *state, const struct cf_client *client,
+			     const char *login, const char *password,
+			     char *why, size_t whylen);
+	int (*acct_add)(void *state, const struct cf_account *acct,
+			const char *password, char *why, size_t whylen);
+	int (*acct_del)(void *state, const char *login, int remove_cell,
+			char *why, size_t whylen);
+	int (*acct_passwd)(void *state, const char *login, const char *password,
+			   char *why, size_t whylen);
+	int (*acct_update)(void *state, const struct cf_account *acct,
+			   char *why, size_t whylen);
+	int (*acct_list)(void *state,
+			 int (*each)(void *arg, const struct cf_account *acct),
+			 void *arg);
+};
+
+/*
+ * Quota provider: reserve before bytes land, settle after.  Called on worker
+ * threads: thread-safe, fast, no disk I/O.
+ */
+struct cf_quota_ops {
+	int (*reserve)(void *state, const struct cf_identity *who,
+		       int64_t bytes, int64_t files);
+	void (*settle)(void *state, const struct cf_identity *who,
+		       int64_t reserved_bytes, int64_t used_bytes,
+		       int64_t files);
+	int (*usage)(void *state, const char *login,
+		     uint64_t *bytes, uint64_t *files);
+};
+
+enum cf_event_type {
+	CF_EV_CONNECT,		/* accepted */
+	CF_EV_REFUSED,		/* closed at connect: limits, shutdown */
+	CF_EV_DISCONNECT,	/* bytes_in/bytes_out/duration_ms set */
+	CF_EV_LOGIN,
+	CF_EV_LOGIN_FAIL,	/* detail = reason */
+	CF_EV_LOGOUT,
+	CF_EV_COMMAND,		/* action = verb, detail = masked argument */
+	CF_EV_FILE,		/* action = MKD, DELE...; path (and path2) */
+	CF_EV_TRANSFER,		/* action = RETR/STOR/...; bytes, direction */
+	CF_EV_ADMIN,
+	CF_EV_QUOTA,
+	CF_EV_SERVER		/* the daemon's own notices */
+};
+
+/* A log event.  Strings are valid only during the call; NULL when unset. */
+struct cf_log_event {
+	size_t size;		/* sizeof what the sender saw: fields grow at the end */
+	enum cf_event_type type;
+	struct timespec time;	/* CLOCK_REALTIME */
+	uint64_t session_id;
+	const char *client_addr;
+	uint16_t client_port;
+	const char *login;
+	const char *action;
+	const char *path;	/* a virtual path, never a real one */
+	const char *path2;
+	const char *detail;
+	int result;		/* FTP reply code, or 0 */
+	uint64_t bytes;
+	uint64_t bytes_in, bytes_out;
+	uint64_t duration_ms;
+	char direction;		/* 'i' upload, 'o' download */
+	char xfer_type;		/* 'a' ascii, 'b' binary */
+	int complete;		/* transfer finished (1) or aborted (0) */
+};
+
+struct cf_log_ops {
+	/* Called on the logger thread only: must not block for long. */
+	void (*event)(void *state, const struct cf_log_event *ev);
+	void (*reopen)(void *state);	/* SIGUSR1: reopen files */
+};
+
+/*
+ * What the daemon offers a plugin.  Append-only: new members go at the end
+ * and `size` tells how many a plugin can rely on.
+ * cfg_* return 0 when the key is set (value in *out), 1 when it is not set,
+ * -1 when it has the wrong type.
+ */
+struct cf_host {
+	uint32_t abi_major, abi_minor;
+	size_t size;
+	const char *server_root;	/* real path of server.root */
+	void (*log)(enum cf_level level, const char *fmt, ...)
+		__attribute__((format(printf, 2, 3)));
+	int (*cfg_str)(const struct cf_config *cfg, const char *key,
+		       const char **out);
+	int (*cfg_int)(const struct cf_config *cfg, const char *key,
+		       long long *out);
+	int (*cfg_bool)(const struct cf_config *cfg, const char *key, int *out);
+	int (*cfg_size)(const struct cf_config *cfg, const char *key,
+			uint64_t *out);
+	/* A path setting, made absolute against the config file's folder. */
+	int (*cfg_path)(const struct cf_config *cfg, const char *key,
+			char *out, size_t outlen);
+	/* "FILE:LINE" of a key (or of the entry when key is NULL). */
+	const char *(*cfg_where)(const struct cf_config *cfg, const char *key,
+				 char *buf, size_t buflen);
+	/* Refuse keys not in `known` (NULL-terminated); "name" is implicit. */
+	int (*cfg_check_keys)(const struct cf_config *cfg,
+			      const char *const *known, char *err,
+			      size_t errlen);
+	/* Create server_root/<login> (mode 0700, owned by server.run_as). */
+	int (*make_cell)(const char *login, char *err, size_t errlen);
+	void (*emit)(const struct cf_log_event *ev);
+	/* Run fn(arg) on the blocking pool; 0 when queued. */
+	int (*offload)(void (*fn)(void *arg), void *arg);
+};
+
+struct cf_module {
+	uint32_t abi_major, abi_minor;	/* what the module was built against */
+	size_t size;			/* sizeof(struct cf_module) it saw */
+	const char *name, *version;
+	int (*init)(const struct cf_host *host, const struct cf_config *cfg,
+		    void **state, char *err, size_t errlen);
+	void (*fini)(void *state);
+	const struct cf_auth_ops *auth;		/* any of these may be NULL */
+	const struct cf_quota_ops *quota;
+	const struct cf_log_ops *log;
+	/* SIGHUP: re-read settings; non-zero keeps the old ones. May be NULL. */
+	int (*reload)(void *state, const struct cf_config *cfg,
+		      char *err, size_t errlen);
+};
+
+const struct cf_module *cellftpd_module_v1(void);
+
+/* Fill the version fields of a descriptor the way the loader expects. */
+#define CF_MODULE_HEADER \
+	.abi_major = CELLFTPD_ABI_MAJOR, .abi_minor = CELLFTPD_ABI_MINOR, \
+	.size = sizeof(struct cf_module)
+
+/*
+ * Sizes as written in config files and the users file: "4096", "512K",
+ * "100M", "2G", "1T" (powers of 1024), or "none"/"unlimited" for
+ * CF_UNLIMITED.  Returns 0, or -1 on anything else.
+ */
+static inline int cf_size_parse(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (strcmp(s, "none") == 0 || strcmp(s, "unlimited") == 0) {
+		*out = CF_UNLIMITED;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: return -1;
+	}
+	if ((*end == 'b' || *end == 'B') && shift != 0)
+		end++;
+	if (*end != '\0' || v > (UINT64_MAX >> shift) - 1)
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+#endif
