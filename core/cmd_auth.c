@@ -1,1 +1,190 @@
-/* placeholder: being written */
+/*
+ * USER, PASS, QUIT, REIN, ACCT.  Password checks run on the blocking pool;
+ * a failed login is answered after a delay that is a timer, never a
+ * sleeping thread, and too many failures close the session.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "cmd.h"
+#include "io.h"
+#include "sess.h"
+#include "srv.h"
+
+struct auth_job {
+	struct job job;
+	struct sess *s;		/* only touched back on the worker */
+	struct srv *srv;
+	char addr[INET6_ADDRSTRLEN];
+	struct cf_client client;
+	char login[CF_LOGIN_MAX];
+	char password[512];
+	int result;
+	int root_fd;
+	int open_errno;
+	char why[256];
+	struct cf_identity ident;
+};
+
+static void auth_run(struct job *j)
+{
+	struct auth_job *a = (struct auth_job *)j;
+	struct srv *srv = a->srv;	/* fields read here are fixed while serving */
+
+	a->root_fd = -1;
+	a->result = auth_chain(&srv->mods, &a->client, a->login, a->password,
+			       &a->ident, a->why, sizeof(a->why));
+	explicit_bzero(a->password, sizeof(a->password));
+	if (a->result != CF_OK)
+		return;
+	a->root_fd = auth_open_cell(srv->root_fd, &a->ident, srv->cell_uid,
+				    srv->cell_gid);
+	if (a->root_fd < 0) {
+		a->open_errno = errno;
+		a->result = CF_ERROR;
+		snprintf(a->why, sizeof(a->why), "cannot open cell: %s",
+			 strerror(a->open_errno));
+	}
+}
+
+static void login_ok(struct sess *s, struct auth_job *a)
+{
+	struct cf_log_event ev = { .type = CF_EV_LOGIN, .result = 230 };
+
+	s->ident = malloc(sizeof(*s->ident));
+	s->login = strdup(a->ident.login);
+	s->cwd = strdup("/");
+	if (s->ident == NULL || s->login == NULL || s->cwd == NULL) {
+		io_close(a->root_fd);
+		sess_logout(s);
+		sess_finish(s, 421, "Out of memory.");
+		return;
+	}
+	*s->ident = a->ident;
+	s->root_fd = a->root_fd;
+	s->is_admin = a->ident.is_admin;
+	s->logged_in = 1;
+	s->failed_logins = 0;
+	ev.detail = s->is_admin ? "admin" : NULL;
+	sess_log_event(s, &ev);
+	sess_reply(s, 230, "Login successful.");
+	sess_resume(s);
+}
+
+static void auth_done(struct job *j)
+{
+	struct auth_job *a = (struct auth_job *)j;
+	struct sess *s = a->s;
+	struct cf_log_event ev = { .type = CF_EV_LOGIN_FAIL, .result = 530 };
+
+	s->jobs--;
+	if (s->dead) {
+		io_close(a->root_fd);
+		free(a);
+		return;
+	}
+	if (a->result == CF_OK) {
+		login_ok(s, a);
+		free(a);
+		return;
+	}
+	ev.login = a->login;
+	ev.detail = a->why;
+	sess_log_event(s, &ev);
+	free(a);
+	s->failed_logins++;
+	sess_wait(s, SS_DELAY);	/* cmd_login_delay_done when it expires */
+}
+
+void cmd_login_delay_done(struct sess *s)
+{
+	if (s->failed_logins >= s->w->set->max_login_attempts) {
+		sess_finish(s, 421, "Too many failed login attempts.");
+		return;
+	}
+	sess_reply(s, 530, "Login incorrect.");
+	sess_resume(s);
+}
+
+void cmd_user(struct sess *s, char *arg)
+{
+	size_t len = strlen(arg);
+
+	if (s->logged_in)
+		sess_logout(s);		/* RFC 959: USER starts over */
+	free(s->user);
+	s->user = NULL;
+	if (len >= CF_LOGIN_MAX) {
+		sess_reply(s, 501, "User name too long.");
+		return;
+	}
+	s->user = strdup(arg);
+	if (s->user == NULL) {
+		sess_finish(s, 421, "Out of memory.");
+		return;
+	}
+	/* the same answer whether the account exists or not */
+	sess_reply(s, 331, "Please specify the password.");
+}
+
+void cmd_pass(struct sess *s, char *arg)
+{
+	struct auth_job *a;
+
+	if (s->logged_in) {
+		sess_reply(s, 230, "Already logged in.");
+		return;
+	}
+	if (s->user == NULL) {
+		sess_reply(s, 503, "Login with USER first.");
+		return;
+	}
+	a = calloc(1, sizeof(*a));
+	if (a == NULL) {
+		sess_finish(s, 421, "Out of memory.");
+		return;
+	}
+	a->s = s;
+	a->srv = s->w->srv;
+	a->job.owner = s->w;
+	a->job.run = auth_run;
+	a->job.done = auth_done;
+	snprintf(a->addr, sizeof(a->addr), "%s", s->peer_text);
+	a->client.addr = a->addr;
+	a->client.port = s->peer_port;
+	a->client.session_id = s->id;
+	snprintf(a->login, sizeof(a->login), "%s", s->user);
+	if (arg != NULL && strlen(arg) < sizeof(a->password))
+		memcpy(a->password, arg, strlen(arg) + 1);
+	else
+		a->password[0] = '\0';	/* over-long: fails like a wrong one */
+	if (arg != NULL)
+		explicit_bzero(arg, strlen(arg));
+	free(s->user);
+	s->user = NULL;
+	s->jobs++;
+	sess_wait(s, SS_BUSY);
+	pool_submit(&s->w->srv->pool, &a->job);
+}
+
+void cmd_quit(struct sess *s, char *arg)
+{
+	(void)arg;
+	s->quitting = 1;
+	sess_finish(s, 221, "Goodbye.");
+}
+
+void cmd_rein(struct sess *s, char *arg)
+{
+	(void)arg;
+	sess_reply(s, 502, "REIN not implemented.");
+}
+
+void cmd_acct(struct sess *s, char *arg)
+{
+	(void)arg;
+	sess_reply(s, 202, "ACCT not needed.");
+}

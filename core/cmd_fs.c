@@ -1,1 +1,246 @@
-/* placeholder: being written */
+/*
+ * Commands on names inside the cell: PWD CWD CDUP MKD RMD DELE RNFR RNTO
+ * SIZE MDTM MFMT MLST.  Every path goes through vfs, which resolves it
+ * under the session's root fd; replies name virtual paths only.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "reply.h"
+#include "sess.h"
+#include "vfs/vfs.h"
+
+static void reply_257(struct sess *s, const char *vpath, const char *what)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	reply_quote_path(&b, vpath);
+	buf_puts(&b, what);
+	sess_reply_text(s, 257, b.failed ? "\"?\"" : b.p);
+	buf_free(&b);
+}
+
+void cmd_pwd(struct sess *s, char *arg)
+{
+	(void)arg;
+	reply_257(s, s->cwd, " is the current directory.");
+}
+
+static void change_dir(struct sess *s, const char *vpath)
+{
+	struct stat st;
+	char *copy;
+	int r = vfs_stat(s->root_fd, vpath, &st);
+
+	if (r == 0 && !S_ISDIR(st.st_mode))
+		r = -ENOTDIR;
+	if (r != 0) {
+		cmd_fail(s, r, vpath);
+		return;
+	}
+	copy = strdup(vpath);
+	if (copy == NULL) {
+		sess_reply(s, 451, "Out of memory.");
+		return;
+	}
+	free(s->cwd);
+	s->cwd = copy;
+	sess_reply(s, 250, "Directory successfully changed.");
+}
+
+void cmd_cwd(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX];
+
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0)
+		change_dir(s, vpath);
+}
+
+void cmd_cdup(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX];
+
+	(void)arg;
+	if (cmd_vpath(s, "..", vpath, sizeof(vpath)) == 0)
+		change_dir(s, vpath);
+}
+
+void cmd_mkd(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX];
+	int r;
+
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
+		return;
+	r = vfs_mkdir(s->root_fd, vpath, 0777);
+	sess_log_file(s, "MKD", vpath, NULL, r == 0 ? 257 : 550);
+	if (r != 0)
+		cmd_fail(s, r, vpath);
+	else
+		reply_257(s, vpath, " created.");
+}
+
+void cmd_rmd(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX];
+	int r;
+
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
+		return;
+	r = vfs_rmdir(s->root_fd, vpath);
+	sess_log_file(s, "RMD", vpath, NULL, r == 0 ? 250 : 550);
+	if (r != 0)
+		cmd_fail(s, r, vpath);
+	else
+		sess_reply(s, 250, "Remove directory operation successful.");
+}
+
+void cmd_dele(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX];
+	int r;
+
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
+		return;
+	r = vfs_unlink(s->root_fd, vpath);
+	sess_log_file(s, "DELE", vpath, NULL, r == 0 ? 250 : 550);
+	if (r != 0)
+		cmd_fail(s, r, vpath);
+	else
+		sess_reply(s, 250, "Delete operation successful.");
+}
+
+void cmd_rnfr(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
+		return;
+	r = vfs_lstat(s->root_fd, vpath, &st);
+	if (r == 0 && strcmp(vpath, "/") == 0)
+		r = -EBUSY;
+	if (r != 0) {
+		cmd_fail(s, r, vpath);
+		return;
+	}
+	free(s->rnfr);
+	s->rnfr = strdup(vpath);
+	if (s->rnfr == NULL)
+		sess_reply(s, 451, "Out of memory.");
+	else
+		sess_reply(s, 350, "Ready for RNTO.");
+}
+
+void cmd_rnto(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX];
+	char *from = s->rnfr;
+	int r;
+
+	if (from == NULL) {
+		sess_reply(s, 503, "RNFR required first.");
+		return;
+	}
+	s->rnfr = NULL;
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0) {
+		r = vfs_rename(s->root_fd, from, vpath);
+		sess_log_file(s, "RENAME", from, vpath, r == 0 ? 250 : 550);
+		if (r != 0)
+			cmd_fail(s, r, vpath);
+		else
+			sess_reply(s, 250, "Rename successful.");
+	}
+	free(from);
+}
+
+void cmd_size(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
+		return;
+	r = vfs_stat(s->root_fd, vpath, &st);
+	if (r == 0 && !S_ISREG(st.st_mode))
+		r = -EISDIR;
+	if (r != 0)
+		cmd_fail(s, r, vpath);
+	else
+		sess_reply(s, 213, "%llu", (unsigned long long)st.st_size);
+}
+
+void cmd_mdtm(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX], when[16];
+	struct stat st;
+	int r;
+
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
+		return;
+	r = vfs_stat(s->root_fd, vpath, &st);
+	if (r != 0) {
+		cmd_fail(s, r, vpath);
+		return;
+	}
+	vfs_fmt_time(st.st_mtime, when, sizeof(when));
+	sess_reply(s, 213, "%s", when);
+}
+
+/* MFMT YYYYMMDDHHMMSS path (draft-somers-ftp-mfxx). */
+void cmd_mfmt(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX], when[16];
+	char *path = strchr(arg, ' ');
+	time_t t;
+	int r;
+
+	if (path == NULL || path[1] == '\0') {
+		sess_reply(s, 501, "Usage: MFMT YYYYMMDDHHMMSS path.");
+		return;
+	}
+	*path++ = '\0';
+	if (vfs_parse_time(arg, &t) != 0) {
+		sess_reply(s, 501, "Invalid time value.");
+		return;
+	}
+	if (cmd_vpath(s, path, vpath, sizeof(vpath)) != 0)
+		return;
+	r = vfs_set_mtime(s->root_fd, vpath, t);
+	sess_log_file(s, "MFMT", vpath, NULL, r == 0 ? 213 : 550);
+	if (r != 0) {
+		cmd_fail(s, r, vpath);
+		return;
+	}
+	vfs_fmt_time(t, when, sizeof(when));
+	sess_reply(s, 213, "Modify=%s; %s", when, vpath);
+}
+
+void cmd_mlst(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX];
+	struct buf b;
+	int r;
+
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
+		return;
+	buf_init(&b, 0);
+	buf_printf(&b, "Listing %s\n ", vpath);
+	r = vfs_mlst(s->root_fd, vpath, vpath, &b);
+	buf_puts(&b, "\nEnd");
+	if (r != 0)
+		cmd_fail(s, r, vpath);
+	else if (b.failed)
+		sess_reply(s, 451, "Out of memory.");
+	else
+		sess_reply_text(s, 250, b.p);
+	buf_free(&b);
+}

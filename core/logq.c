@@ -1,1 +1,194 @@
-/* placeholder: being written */
+/*
+ * Logger thread (see logq.h).  Each event is copied into one allocation
+ * (strings packed after the struct), so the sender's buffers can go away
+ * at once and the logger frees each item with a single free().
+ */
+#include "logq.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct logq_item {
+	struct logq_item *next;
+	struct cf_log_event ev;
+	char strings[];
+};
+
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static const char *pack(char **dst, const char *s)
+{
+	char *p = *dst;
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	memcpy(p, s, n);
+	*dst += n;
+	return p;
+}
+
+static struct logq_item *item_copy(const struct cf_log_event *ev)
+{
+	size_t extra = slen(ev->client_addr) + slen(ev->login) +
+		slen(ev->action) + slen(ev->path) + slen(ev->path2) +
+		slen(ev->detail);
+	struct logq_item *it = malloc(sizeof(*it) + extra);
+	char *p;
+
+	if (it == NULL)
+		return NULL;
+	it->next = NULL;
+	it->ev = *ev;
+	it->ev.size = sizeof(it->ev);
+	p = it->strings;
+	it->ev.client_addr = pack(&p, ev->client_addr);
+	it->ev.login = pack(&p, ev->login);
+	it->ev.action = pack(&p, ev->action);
+	it->ev.path = pack(&p, ev->path);
+	it->ev.path2 = pack(&p, ev->path2);
+	it->ev.detail = pack(&p, ev->detail);
+	return it;
+}
+
+static void deliver(const struct mod_set *mods, const struct cf_log_event *ev)
+{
+	for (size_t i = 0; i < mods->n; i++) {
+		const struct cf_module *m = mods->v[i].m;
+
+		if (m->log != NULL && m->log->event != NULL)
+			m->log->event(mods->v[i].state, ev);
+	}
+}
+
+static void reopen_all(const struct mod_set *mods)
+{
+	for (size_t i = 0; i < mods->n; i++) {
+		const struct cf_module *m = mods->v[i].m;
+
+		if (m->log != NULL && m->log->reopen != NULL)
+			m->log->reopen(mods->v[i].state);
+	}
+}
+
+/* Tell the log files how many events were lost, once we can. */
+static void report_dropped(const struct mod_set *mods, uint64_t dropped)
+{
+	struct cf_log_event ev = { .size = sizeof(ev), .type = CF_EV_SERVER };
+	char text[96];
+
+	snprintf(text, sizeof(text), "log queue overflowed: %llu events dropped",
+		 (unsigned long long)dropped);
+	clock_gettime(CLOCK_REALTIME, &ev.time);
+	ev.action = "log-dropped";
+	ev.detail = text;
+	deliver(mods, &ev);
+}
+
+static void *logq_main(void *arg)
+{
+	struct logq *q = arg;
+
+	for (;;) {
+		struct logq_item *list, *next;
+		uint64_t dropped;
+		int reopen;
+
+		pthread_mutex_lock(&q->lock);
+		while (q->head == NULL && !q->reopen && !q->stopping)
+			pthread_cond_wait(&q->cond, &q->lock);
+		list = q->head;
+		q->head = q->tail = NULL;
+		q->n = 0;
+		dropped = q->dropped;
+		q->dropped = 0;
+		reopen = q->reopen;
+		q->reopen = 0;
+		if (list == NULL && !reopen && q->stopping) {
+			pthread_mutex_unlock(&q->lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&q->lock);
+
+		if (reopen)
+			reopen_all(q->mods);
+		if (dropped)
+			report_dropped(q->mods, dropped);
+		for (; list != NULL; list = next) {
+			next = list->next;
+			deliver(q->mods, &list->ev);
+			free(list);
+		}
+	}
+}
+
+int logq_start(struct logq *q, const struct mod_set *mods, size_t max)
+{
+	memset(q, 0, sizeof(*q));
+	q->mods = mods;
+	q->max = max;
+	if (pthread_mutex_init(&q->lock, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&q->cond, NULL) != 0)
+		goto fail_lock;
+	if (pthread_create(&q->thread, NULL, logq_main, q) != 0)
+		goto fail_cond;
+	q->started = 1;
+	return 0;
+fail_cond:
+	pthread_cond_destroy(&q->cond);
+fail_lock:
+	pthread_mutex_destroy(&q->lock);
+	return -1;
+}
+
+void logq_emit(struct logq *q, const struct cf_log_event *ev)
+{
+	struct logq_item *it;
+
+	if (!q->started)
+		return;
+	it = item_copy(ev);
+	pthread_mutex_lock(&q->lock);
+	if (it == NULL || q->n >= q->max) {
+		q->dropped++;
+		pthread_mutex_unlock(&q->lock);
+		free(it);
+		return;
+	}
+	if (q->tail)
+		q->tail->next = it;
+	else
+		q->head = it;
+	q->tail = it;
+	if (q->n++ == 0)
+		pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void logq_reopen(struct logq *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->reopen = 1;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void logq_stop(struct logq *q)
+{
+	if (!q->started)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->stopping = 1;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(q->thread, NULL);
+	pthread_cond_destroy(&q->cond);
+	pthread_mutex_destroy(&q->lock);
+	q->started = 0;
+}

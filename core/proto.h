@@ -12,18 +12,23 @@
 /*
  * Line assembler.  Feed it bytes; it strips Telnet IAC sequences (IAC IAC
  * is a literal 0xff, IAC WILL/WONT/DO/DONT x and other IAC x pairs are
- * removed), accepts CRLF or a bare LF as end of line, and hands back
- * complete lines without the line end.  A line longer than PROTO_LINE_MAX
- * is reported once as too long and its bytes up to the next LF discarded.
+ * removed, IAC SB ... IAC SE is removed, IAC before a byte below 240 --
+ * an urgent DM taken out of band -- is dropped and the byte kept), accepts
+ * CRLF or a bare LF as end of line, and hands back complete lines without
+ * the line end.  A CR not followed by LF is a byte of the line.  A line
+ * longer than PROTO_LINE_MAX is reported once as too long and its bytes up
+ * to the next LF discarded.
  *
  * The assembler holds only the partial line, and allocates it only when a
- * line is split across reads, so an idle session owns no buffer.
+ * line is split across reads, so an idle session owns no buffer.  Start
+ * from a zeroed struct.
  */
 struct proto_lines {
 	char *part;		/* partial line, malloc'd on demand */
 	size_t partlen;
 	int iac;		/* 0, or the IAC state carried across reads */
 	int overlong;		/* discarding until LF */
+	int cr;			/* a CR was seen: line end if LF follows */
 };
 
 enum proto_status {
@@ -36,8 +41,10 @@ enum proto_status {
 /*
  * Take bytes from in[*pos..inlen).  Returns as soon as one line is
  * complete (or one over-long line ends); call again with the same pos to
- * continue.  The returned line is NUL-terminated, valid until the next
- * call, and may point into `scratch` (at least PROTO_LINE_MAX + 1 bytes).
+ * continue.  The returned line is NUL-terminated (a NUL inside it is kept:
+ * *len tells), valid until the next call, and may point into `scratch`
+ * (at least PROTO_LINE_MAX + 1 bytes).  PROTO_NOMEM: the partial line
+ * could not be kept; the session cannot continue reliably.
  */
 int proto_feed(struct proto_lines *pl, const char *in, size_t inlen,
 	       size_t *pos, char *scratch, char **line, size_t *len);
@@ -47,13 +54,18 @@ void proto_lines_free(struct proto_lines *pl);
 /*
  * Split "verb arg" in place: the verb is upper-cased, the argument starts
  * after exactly one space (RFC 959) but extra leading spaces are also
- * skipped; trailing CR or spaces are not part of the argument.  *arg is
- * NULL when there is none.  Returns -1 for an empty line or a verb longer
- * than 8 characters or not alphabetic.
+ * skipped; trailing CRs are not part of the argument, trailing spaces are
+ * (file names may end in spaces).  *arg is NULL when there is none.
+ * Returns -1 for an empty line or a verb longer than 8 characters or not
+ * made of ASCII letters only.  The split stops at the first NUL, so check
+ * the argument with proto_arg_clean() up to the line's full length.
  */
 int proto_split(char *line, char **verb, char **arg);
 
-/* Is the argument free of bytes no path may contain (NUL, CR, LF)? */
+/*
+ * Is the argument free of bytes no path may contain (NUL, CR, LF)?
+ * 1 clean (a NULL argument is clean), 0 not.
+ */
 int proto_arg_clean(const char *arg, size_t len);
 
 #endif

@@ -1,1 +1,390 @@
-/* placeholder: being written */
+/*
+ * The transfer engine (see xfer.h).  Each wake-up of the data socket moves
+ * at most one slice, so a large file shares its worker fairly.  Uploads are
+ * closed on the blocking pool (close can block on some filesystems) before
+ * the 226 goes out, so a 226 means the bytes reached the file.
+ */
+#include "xfer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "data.h"
+#include "io.h"
+#include "sess.h"
+#include "srv.h"
+
+#define container_of(p, T, m) ((T *)(void *)((char *)(p) - offsetof(T, m)))
+#define SLICE (256 * 1024)
+#define ASCII_READ (WK_XFER_LEN / 2)	/* LF -> CRLF at most doubles it */
+
+struct close_job {
+	struct job job;
+	struct sess *s;
+	int fd;
+	int err;
+};
+
+void xfer_free(struct xfer *x)
+{
+	if (x == NULL)
+		return;
+	io_close(x->fd);
+	buf_free(&x->mem);
+	free(x->vpath);
+	free(x);
+}
+
+static void log_xfer(struct sess *s, const struct xfer *x, int code)
+{
+	struct cf_log_event ev = { .type = CF_EV_TRANSFER };
+
+	ev.action = x->verb;
+	ev.path = x->vpath;
+	ev.bytes = x->bytes;
+	ev.direction = x->kind == XK_STOR ? 'i' : 'o';
+	ev.xfer_type = x->ascii ? 'a' : 'b';
+	ev.complete = code == 226;
+	ev.result = code;
+	ev.duration_ms = wk_now() - x->started_ms;
+	sess_log_event(s, &ev);
+}
+
+/* End the transfer with a reply; the session goes back to commands. */
+static void xfer_end(struct sess *s, int code, const char *text)
+{
+	struct xfer *x = s->xfer;
+
+	s->xfer = NULL;
+	data_close(s);
+	if (x != NULL)
+		log_xfer(s, x, code);
+	xfer_free(x);
+	sess_reply(s, code, "%s", text);
+	sess_resume(s);
+}
+
+void xfer_fail(struct sess *s, int code, const char *text)
+{
+	xfer_end(s, code, text);
+}
+
+void xfer_abort(struct sess *s, int reply)
+{
+	struct xfer *x = s->xfer;
+
+	if (x == NULL)
+		return;
+	s->xfer = NULL;
+	data_close(s);
+	log_xfer(s, x, 426);
+	xfer_free(x);
+	if (reply)
+		sess_reply(s, 426, "Connection closed; transfer aborted.");
+}
+
+static void progress(struct sess *s, size_t n)
+{
+	s->xfer->bytes += n;
+	s->xfer->progress_ms = wk_now();
+	if (s->xfer->kind == XK_STOR)
+		s->bytes_in += n;
+	else
+		s->bytes_out += n;
+}
+
+/* Uploads: close on the pool, then 226 ------------------------------- */
+
+static void close_run(struct job *j)
+{
+	struct close_job *c = (struct close_job *)j;
+
+	c->err = close(c->fd) == 0 ? 0 : errno;
+}
+
+static void close_done(struct job *j)
+{
+	struct close_job *c = (struct close_job *)j;
+	struct sess *s = c->s;
+	int err = c->err;
+
+	free(c);
+	s->jobs--;
+	if (s->dead || s->xfer == NULL)
+		return;
+	s->state = SS_XFER;	/* xfer_end resumes from here */
+	if (err == 0)
+		xfer_end(s, 226, "Transfer complete.");
+	else if (err == EDQUOT)
+		xfer_end(s, 552, "Exceeded storage allocation.");
+	else if (err == ENOSPC)
+		xfer_end(s, 452, "Insufficient storage space.");
+	else
+		xfer_end(s, 451, "Requested action aborted: local error.");
+}
+
+static void stor_complete(struct sess *s)
+{
+	struct xfer *x = s->xfer;
+	struct close_job *c = calloc(1, sizeof(*c));
+
+	wk_unwatch(s->w, &s->dconn);
+	if (c == NULL) {
+		xfer_end(s, 226, "Transfer complete.");	/* xfer_free closes */
+		return;
+	}
+	c->s = s;
+	c->fd = x->fd;
+	x->fd = -1;
+	c->job.owner = s->w;
+	c->job.run = close_run;
+	c->job.done = close_done;
+	s->jobs++;
+	sess_wait(s, SS_BUSY);
+	pool_submit(&s->w->srv->pool, &c->job);
+}
+
+static void write_error(struct sess *s, int err)
+{
+	if (err == EDQUOT)
+		xfer_end(s, 552, "Exceeded storage allocation.");
+	else if (err == ENOSPC)
+		xfer_end(s, 452, "Insufficient storage space.");
+	else
+		xfer_end(s, 451, "Requested action aborted: local error.");
+}
+
+/* ASCII upload: CRLF becomes LF; a CR at the end of a slice waits. */
+static size_t ascii_in(struct xfer *x, char *p, size_t n)
+{
+	size_t o = 0, i = 0;
+
+	if (x->cr_held) {
+		x->cr_held = 0;
+		if (n > 0 && p[0] != '\n') {
+			memmove(p + 1, p, n);	/* room: the scratch has slack */
+			p[0] = '\r';
+			n++;
+			i = 1;
+			o = 1;
+		}
+	}
+	for (; i < n; i++) {
+		if (p[i] == '\r' && i + 1 == n) {
+			x->cr_held = 1;
+			break;
+		}
+		if (p[i] == '\r' && p[i + 1] == '\n')
+			continue;
+		p[o++] = p[i];
+	}
+	return o;
+}
+
+static void stor_slice(struct sess *s)
+{
+	struct xfer *x = s->xfer;
+	char *buf = s->w->scratch + WK_XFER_OFF;
+	size_t budget = SLICE;
+
+	while (budget > 0) {
+		size_t want = budget < WK_XFER_LEN - 1 ? budget : WK_XFER_LEN - 1;
+		ssize_t n = io_read(s->dconn.fd, buf, want);
+		size_t out;
+
+		if (n == 0) {
+			if (x->cr_held && io_write_all(x->fd, "\r", 1) != 0) {
+				write_error(s, errno);
+				return;
+			}
+			stor_complete(s);
+			return;
+		}
+		if (n < 0) {
+			if (errno != EAGAIN)
+				xfer_end(s, 426, "Connection closed; transfer aborted.");
+			return;
+		}
+		budget -= (size_t)n;
+		out = x->ascii ? ascii_in(x, buf, (size_t)n) : (size_t)n;
+		if (io_write_all(x->fd, buf, out) != 0) {
+			write_error(s, errno);
+			return;
+		}
+		progress(s, (size_t)n);
+	}
+}
+
+/* Downloads and listings ---------------------------------------------- */
+
+/* Send what is buffered in x->mem; 1 when all of it went out. */
+static int send_mem(struct sess *s, size_t *budget)
+{
+	struct xfer *x = s->xfer;
+
+	while (x->mem_off < x->mem.len && *budget > 0) {
+		size_t left = x->mem.len - x->mem_off;
+		ssize_t n = io_send(s->dconn.fd, x->mem.p + x->mem_off,
+				    left < *budget ? left : *budget);
+
+		if (n < 0) {
+			if (errno != EAGAIN)
+				xfer_end(s, 426, "Connection closed; transfer aborted.");
+			return 0;
+		}
+		x->mem_off += (size_t)n;
+		*budget -= (size_t)n;
+		progress(s, (size_t)n);
+	}
+	return x->mem_off == x->mem.len;
+}
+
+/* Fill x->mem with the next piece of the file, LF turned into CRLF. */
+static int ascii_fill(struct sess *s)
+{
+	struct xfer *x = s->xfer;
+	char *buf = s->w->scratch + WK_XFER_OFF;
+	ssize_t n = io_pread(x->fd, buf, ASCII_READ, (off_t)x->pos);
+
+	if (n <= 0)
+		return (int)n;
+	buf_reset(&x->mem);
+	x->mem_off = 0;
+	buf_reserve(&x->mem, (size_t)n * 2);
+	for (ssize_t i = 0; i < n && !x->mem.failed; i++) {
+		if (buf[i] == '\n')
+			buf_append(&x->mem, "\r\n", 2);
+		else
+			buf_append(&x->mem, &buf[i], 1);
+	}
+	x->pos += (uint64_t)n;
+	return x->mem.failed ? -1 : 1;
+}
+
+static void retr_ascii(struct sess *s, size_t budget)
+{
+	while (budget > 0) {
+		int r;
+
+		if (!send_mem(s, &budget))
+			return;
+		r = ascii_fill(s);
+		if (r == 0) {
+			xfer_end(s, 226, "Transfer complete.");
+			return;
+		}
+		if (r < 0) {
+			xfer_end(s, 451, "Requested action aborted: local error.");
+			return;
+		}
+	}
+}
+
+static void retr_binary(struct sess *s, size_t budget)
+{
+	struct xfer *x = s->xfer;
+
+	while (budget > 0 && x->size > 0) {
+		off_t off = (off_t)x->pos;
+		size_t want = x->size < budget ? (size_t)x->size : budget;
+		ssize_t n = io_sendfile(s->dconn.fd, x->fd, &off, want);
+
+		if (n < 0) {
+			if (errno != EAGAIN)
+				xfer_end(s, 426, "Connection closed; transfer aborted.");
+			return;
+		}
+		if (n == 0)	/* the file shrank under us: send what there was */
+			break;
+		x->pos += (uint64_t)n;
+		x->size -= (uint64_t)n;
+		budget -= (size_t)n;
+		progress(s, (size_t)n);
+	}
+	if (x->size == 0 || budget > 0)
+		xfer_end(s, 226, "Transfer complete.");
+}
+
+static void data_ev(struct ev *ev, uint32_t events)
+{
+	struct sess *s = container_of(ev, struct sess, dconn);
+	size_t budget = SLICE;
+
+	if (s->xfer == NULL)
+		return;
+	if (s->xfer->kind == XK_STOR) {
+		stor_slice(s);
+		return;
+	}
+	if (events & EPOLLERR) {
+		xfer_end(s, 426, "Connection closed; transfer aborted.");
+		return;
+	}
+	if (s->xfer->kind == XK_LIST) {
+		if (send_mem(s, &budget))
+			xfer_end(s, 226, "Transfer complete.");
+	} else if (s->xfer->ascii) {
+		retr_ascii(s, budget);
+	} else {
+		retr_binary(s, budget);
+	}
+}
+
+/* Start / ready / timers ---------------------------------------------- */
+
+void xfer_start(struct sess *s, struct xfer *x, const char *what)
+{
+	s->xfer = x;
+	x->started_ms = x->progress_ms = wk_now();
+	sess_reply(s, 150, "%s", what);
+	if (s->dead)
+		return;
+	sess_set_xfer(s);
+	if (data_open(s) != 0)
+		xfer_fail(s, 425, "Cannot open data connection.");
+}
+
+void xfer_ready(struct sess *s)
+{
+	uint32_t want = s->xfer->kind == XK_STOR ? EPOLLIN | EPOLLRDHUP : EPOLLOUT;
+
+	s->xfer->running = 1;
+	s->xfer->progress_ms = wk_now();
+	s->dconn.fn = data_ev;
+	if (wk_watch(s->w, &s->dconn, want) != 0 &&
+	    (errno != EEXIST || wk_rewatch(s->w, &s->dconn, want) != 0))
+		xfer_fail(s, 425, "Cannot open data connection.");
+}
+
+void xfer_timer(struct sess *s)
+{
+	struct xfer *x = s->xfer;
+	uint64_t limit = 1000ull * (uint64_t)s->w->set->data_timeout;
+	uint64_t idle;
+
+	if (x == NULL)
+		return;
+	if (!x->running) {
+		xfer_fail(s, 425, "Failed to establish connection.");
+		return;
+	}
+	idle = wk_now() - x->progress_ms;
+	if (idle >= limit) {
+		xfer_fail(s, 426, "Data connection timed out; transfer aborted.");
+		return;
+	}
+	if (wk_timer_set(s->w, &s->timer, limit - idle) != 0)
+		sess_close(s, "out of memory");
+}
+
+void xfer_status(struct sess *s, struct buf *out)
+{
+	const struct xfer *x = s->xfer;
+
+	buf_printf(out, "Status: %s %s, %llu bytes transferred.", x->verb,
+		   x->vpath, (unsigned long long)x->bytes);
+}

@@ -1,1 +1,407 @@
-/* placeholder: being written */
+/*
+ * Directory listings (LIST, NLST, MLSD) and MLST facts, formatted from the
+ * cell.  Symlinks are shown as what they resolve to inside the cell; no
+ * link target text, owner name or real path ever reaches the output.
+ */
+#include "vfs/vfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* GNU ls: "recent" is within half a Gregorian year, or an hour ahead. */
+#define LIST_HALF_YEAR	15778476
+#define LIST_FUTURE	3600
+
+/* vfs_fmt_time / vfs_parse_time keep to 14 digits: years 1900 to 9999. */
+#define LIST_TIME_MIN	(-2208988800LL)
+#define LIST_TIME_MAX	253402300799LL
+
+/* Names of one directory: NUL-separated in an arena, then sorted. */
+struct list_names {
+	struct buf arena;
+	size_t *off;
+	size_t n, cap;
+	const char **v;
+};
+
+/* What one entry is, once resolved inside the cell. */
+struct list_ent {
+	struct stat st;
+	int dangling;		/* a symlink that does not resolve in the cell */
+};
+
+static const char list_months[12][4] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+
+static int list_name_shown(const char *name, int all)
+{
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	/* A CR or LF would forge lines in the listing; FTP cannot name it anyway. */
+	if (strpbrk(name, "\r\n") != NULL)
+		return 0;
+	return all || name[0] != '.';
+}
+
+static int list_names_add(struct list_names *ln, const char *name)
+{
+	size_t *off;
+
+	if (ln->n == ln->cap) {
+		ln->cap = ln->cap ? ln->cap * 2 : 64;
+		off = realloc(ln->off, ln->cap * sizeof(*off));
+		if (off == NULL)
+			return -ENOMEM;
+		ln->off = off;
+	}
+	ln->off[ln->n++] = ln->arena.len;
+	buf_append(&ln->arena, name, strlen(name) + 1);
+	return ln->arena.failed ? -ENOMEM : 0;
+}
+
+static int list_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int list_names_read(DIR *d, int all, struct list_names *ln)
+{
+	struct dirent *de;
+	size_t i;
+	int rc;
+
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (list_name_shown(de->d_name, all) &&
+		    (rc = list_names_add(ln, de->d_name)) != 0)
+			return rc;
+	}
+	if (errno != 0)
+		return -errno;
+	/* The arena no longer moves: pointers into it are now stable. */
+	if (ln->n > 0 && (ln->v = calloc(ln->n, sizeof(*ln->v))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < ln->n; i++)
+		ln->v[i] = ln->arena.p + ln->off[i];
+	qsort(ln->v, ln->n, sizeof(*ln->v), list_cmp);
+	return 0;
+}
+
+static void list_names_free(struct list_names *ln)
+{
+	buf_free(&ln->arena);
+	free(ln->off);
+	free(ln->v);
+}
+
+/*
+ * lstat the entry; a symlink is then resolved from the cell root by its
+ * virtual path, so its target is judged exactly as a client's path would be.
+ */
+static int list_ent_get(int root_fd, const char *dirvpath, int dfd,
+			const char *name, struct list_ent *e)
+{
+	char vp[VFS_PATH_MAX];
+	struct stat st;
+
+	e->dangling = 0;
+	if (fstatat(dfd, name, &e->st, AT_SYMLINK_NOFOLLOW) != 0)
+		return -errno;
+	if (!S_ISLNK(e->st.st_mode))
+		return 0;
+	if (vpath_join(dirvpath, name, vp, sizeof(vp)) == 0 &&
+	    vfs_stat(root_fd, vp, &st) == 0)
+		e->st = st;
+	else
+		e->dangling = 1;
+	return 0;
+}
+
+static void list_mode_str(mode_t m, char s[11])
+{
+	static const char rwx[] = "rwxrwxrwx";
+	int i;
+
+	s[0] = S_ISDIR(m) ? 'd' : S_ISLNK(m) ? 'l' : S_ISFIFO(m) ? 'p' :
+	       S_ISSOCK(m) ? 's' : S_ISCHR(m) ? 'c' : S_ISBLK(m) ? 'b' : '-';
+	for (i = 0; i < 9; i++)
+		s[i + 1] = (m & (0400 >> i)) ? rwx[i] : '-';
+	if (m & S_ISUID)
+		s[3] = (m & S_IXUSR) ? 's' : 'S';
+	if (m & S_ISGID)
+		s[6] = (m & S_IXGRP) ? 's' : 'S';
+	if (m & S_ISVTX)
+		s[9] = (m & S_IXOTH) ? 't' : 'T';
+	s[10] = '\0';
+}
+
+static void list_gmtime(time_t t, struct tm *tm)
+{
+	if (gmtime_r(&t, tm) == NULL) {
+		t = 0;
+		gmtime_r(&t, tm);
+	}
+}
+
+/* "Mon dd HH:MM" when recent, else "Mon dd  YYYY"; UTC, like vsftpd. */
+static void list_date(time_t t, time_t now, char *s, size_t len)
+{
+	struct tm tm;
+
+	list_gmtime(t, &tm);
+	if (t > now - LIST_HALF_YEAR && t <= now + LIST_FUTURE)
+		snprintf(s, len, "%s %02d %02d:%02d", list_months[tm.tm_mon],
+			 tm.tm_mday, tm.tm_hour, tm.tm_min);
+	else
+		snprintf(s, len, "%s %02d %5d", list_months[tm.tm_mon],
+			 tm.tm_mday, tm.tm_year + 1900);
+}
+
+static void list_ls_line(struct buf *out, const struct list_ent *e,
+			 const char *name, time_t now)
+{
+	char mode[11], date[32];
+	unsigned long long size;
+
+	list_mode_str(e->st.st_mode, mode);
+	list_date(e->st.st_mtime, now, date, sizeof(date));
+	/* A dangling link's size is the length of its target text: hide it. */
+	size = e->dangling ? 0 : (unsigned long long)e->st.st_size;
+	buf_printf(out, "%s %4lu %-8s %-8s %8llu %s %s\r\n", mode,
+		   (unsigned long)e->st.st_nlink, "ftp", "ftp", size, date, name);
+}
+
+/* RFC 3659 perm letters, less those the owner's mode bits rule out. */
+static void list_perm(const char *all, mode_t m, char *perm)
+{
+	for (; *all != '\0'; all++) {
+		if (strchr("adfwcmp", *all) && !(m & S_IWUSR))
+			continue;
+		if (strchr("rl", *all) && !(m & S_IRUSR))
+			continue;
+		if (*all == 'e' && !(m & S_IXUSR))
+			continue;
+		*perm++ = *all;
+	}
+	*perm = '\0';
+}
+
+/* The RFC 3659 type fact, and the perm letters that apply to that type. */
+static const char *list_type(const struct list_ent *e, int cdir,
+			     const char **letters)
+{
+	mode_t m = e->st.st_mode;
+
+	*letters = "df";
+	if (e->dangling || S_ISLNK(m))
+		return "OS.unix=symlink";
+	if (S_ISREG(m)) {
+		*letters = "adfrw";
+		return "file";
+	}
+	if (S_ISDIR(m)) {
+		*letters = cdir ? "flcmpe" : "flcdmpe";
+		return cdir ? "cdir" : "dir";
+	}
+	if (S_ISFIFO(m))
+		return "OS.unix=fifo";
+	if (S_ISSOCK(m))
+		return "OS.unix=socket";
+	return S_ISCHR(m) ? "OS.unix=chr" : "OS.unix=blk";
+}
+
+static void list_facts(struct buf *out, const struct list_ent *e, int cdir)
+{
+	char perm[8], mod[16];
+	const char *type, *letters;
+
+	type = list_type(e, cdir, &letters);
+	list_perm(letters, e->st.st_mode, perm);
+	vfs_fmt_time(e->st.st_mtime, mod, sizeof(mod));
+	buf_printf(out, "type=%s;", type);
+	if (!e->dangling && S_ISREG(e->st.st_mode))
+		buf_printf(out, "size=%llu;", (unsigned long long)e->st.st_size);
+	buf_printf(out, "modify=%s;perm=%s;unique=%llxU%llx;", mod, perm,
+		   (unsigned long long)e->st.st_dev,
+		   (unsigned long long)e->st.st_ino);
+}
+
+static void list_entry(struct buf *out, enum vfs_list_fmt fmt,
+		       const struct list_ent *e, const char *name, time_t now)
+{
+	if (fmt == VFS_LIST_NLST) {
+		buf_printf(out, "%s\r\n", name);
+	} else if (fmt == VFS_LIST_LS) {
+		list_ls_line(out, e, name, now);
+	} else {
+		list_facts(out, e, 0);
+		buf_printf(out, " %s\r\n", name);
+	}
+}
+
+/* LIST/NLST of something that is not a directory: that one entry. */
+static int list_one(int root_fd, const char *vpath, enum vfs_list_fmt fmt,
+		    const struct vfs_list_opts *o, struct buf *out)
+{
+	char parent[VFS_PATH_MAX];
+	struct list_ent e;
+	const char *name;
+	int rc;
+
+	if (fmt == VFS_LIST_MLSD)
+		return -ENOTDIR;
+	if ((rc = vpath_split(vpath, parent, sizeof(parent), &name)) != 0)
+		return -ENOTDIR;
+	if ((rc = vfs_stat(root_fd, vpath, &e.st)) != 0)
+		return rc;
+	e.dangling = 0;
+	list_entry(out, fmt, &e, name, o->now);
+	return 0;
+}
+
+static int list_dir(int root_fd, const char *vpath, DIR *d,
+		    enum vfs_list_fmt fmt, const struct vfs_list_opts *o,
+		    struct buf *out)
+{
+	struct list_names ln;
+	struct list_ent e;
+	size_t i, shown = 0;
+	int rc, dfd = dirfd(d);
+
+	memset(&ln, 0, sizeof(ln));
+	buf_init(&ln.arena, 0);
+	if (fmt == VFS_LIST_MLSD) {
+		if (fstat(dfd, &e.st) != 0)
+			return -errno;
+		e.dangling = 0;
+		list_facts(out, &e, 1);
+		buf_puts(out, " .\r\n");
+	}
+	rc = list_names_read(d, o->all || fmt == VFS_LIST_MLSD, &ln);
+	for (i = 0; rc == 0 && i < ln.n; i++) {
+		if (o->max_entries != 0 && shown >= o->max_entries)
+			break;
+		/* NLST needs no stat: names only. */
+		if (fmt != VFS_LIST_NLST &&
+		    list_ent_get(root_fd, vpath, dfd, ln.v[i], &e) != 0)
+			continue;	/* vanished since readdir, or unreadable */
+		list_entry(out, fmt, &e, ln.v[i], o->now);
+		shown++;
+	}
+	list_names_free(&ln);
+	return rc;
+}
+
+int vfs_list(int root_fd, const char *vpath, enum vfs_list_fmt fmt,
+	     const struct vfs_list_opts *opts, struct buf *out)
+{
+	struct vfs_list_opts dflt;
+	DIR *d;
+	int fd, rc;
+
+	if (opts == NULL) {
+		memset(&dflt, 0, sizeof(dflt));
+		dflt.now = time(NULL);
+		opts = &dflt;
+	}
+	fd = vfs_open(root_fd, vpath, O_RDONLY | O_DIRECTORY, 0);
+	if (fd == -ENOTDIR)
+		return list_one(root_fd, vpath, fmt, opts, out);
+	if (fd < 0)
+		return fd;
+	if ((d = fdopendir(fd)) == NULL) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	rc = list_dir(root_fd, vpath, d, fmt, opts, out);
+	closedir(d);
+	if (rc == 0 && out->failed)
+		rc = -ENOMEM;
+	return rc;
+}
+
+int vfs_mlst(int root_fd, const char *vpath, const char *shown,
+	     struct buf *out)
+{
+	struct list_ent e;
+	int rc;
+
+	if ((rc = vfs_lstat(root_fd, vpath, &e.st)) != 0)
+		return rc;
+	e.dangling = 0;
+	if (S_ISLNK(e.st.st_mode) && vfs_stat(root_fd, vpath, &e.st) != 0)
+		e.dangling = 1;
+	list_facts(out, &e, 0);
+	buf_printf(out, " %s", shown);
+	return out->failed ? -ENOMEM : 0;
+}
+
+void vfs_fmt_time(time_t t, char *buf, size_t buflen)
+{
+	struct tm tm;
+
+	if ((long long)t < LIST_TIME_MIN)
+		t = (time_t)LIST_TIME_MIN;
+	if ((long long)t > LIST_TIME_MAX)
+		t = (time_t)LIST_TIME_MAX;
+	list_gmtime(t, &tm);
+	snprintf(buf, buflen, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Exactly `n` ASCII digits (no sign, no blanks, unlike strtol/sscanf). */
+static int list_digits(const char **s, int n, int *v)
+{
+	*v = 0;
+	for (; n > 0; n--, (*s)++) {
+		if (**s < '0' || **s > '9')
+			return -1;
+		*v = *v * 10 + (**s - '0');
+	}
+	return 0;
+}
+
+int vfs_parse_time(const char *s, time_t *out)
+{
+	static const int width[6] = { 4, 2, 2, 2, 2, 2 };
+	int v[6], i;
+	struct tm tm, chk;
+	time_t t;
+
+	for (i = 0; i < 6; i++)
+		if (list_digits(&s, width[i], &v[i]) != 0)
+			return -EINVAL;
+	if (*s == '.') {	/* fraction of a second: checked, then dropped */
+		if (*++s < '0' || *s > '9')
+			return -EINVAL;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s != '\0' || v[0] < 1900 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
+	    v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 59)
+		return -EINVAL;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = v[0] - 1900;
+	tm.tm_mon = v[1] - 1;
+	tm.tm_mday = v[2];
+	tm.tm_hour = v[3];
+	tm.tm_min = v[4];
+	tm.tm_sec = v[5];
+	t = timegm(&tm);
+	/* timegm normalises 30 February into March: refuse what moved. */
+	if (gmtime_r(&t, &chk) == NULL || chk.tm_mday != v[2] ||
+	    chk.tm_mon != v[1] - 1 || chk.tm_year != v[0] - 1900)
+		return -EINVAL;
+	*out = t;
+	return 0;
+}

@@ -70,17 +70,24 @@ int vfs_open_read(int root_fd, const char *vpath, struct stat *st);
  * creates or appends, VFS_W_EXCL creates only if absent (-EEXIST),
  * VFS_W_RESUME opens without truncating (caller seeks).  The last component
  * is opened with O_NOFOLLOW (a symlink there is refused with -ELOOP) and
- * must be a regular file.  New files get mode 0644 minus umask.
+ * must be a regular file (-EISDIR, or -EACCES for a FIFO, device or
+ * socket; a FIFO never blocks the open).  New files get mode 0666 minus
+ * the process umask.  "/" gives -EISDIR.
  */
 enum vfs_wmode { VFS_W_TRUNC, VFS_W_APPEND, VFS_W_EXCL, VFS_W_RESUME };
 int vfs_open_write(int root_fd, const char *vpath, enum vfs_wmode mode);
 
-/* Each acts on the last component through the resolved parent. */
+/*
+ * Each acts on the last component through the resolved parent.  The cell
+ * root "/" has no parent: vfs_open_parent and these give -EBUSY for it,
+ * and -EINVAL for a last name of "." or "..".
+ */
 int vfs_mkdir(int root_fd, const char *vpath, mode_t mode);
 int vfs_rmdir(int root_fd, const char *vpath);
 int vfs_unlink(int root_fd, const char *vpath);	/* a symlink, not its target */
 int vfs_rename(int root_fd, const char *from, const char *to);
-/* lstat of the last component itself (does it exist, what is it). */
+/* lstat of the last component itself (does it exist, what is it);
+ * for "/" the cell root itself. */
 int vfs_lstat(int root_fd, const char *vpath, struct stat *st);
 /* Set modification time (MFMT): follows symlinks inside the cell. */
 int vfs_set_mtime(int root_fd, const char *vpath, time_t mtime);
@@ -105,7 +112,9 @@ struct vfs_list_opts {
 
 /*
  * List vpath.  A directory lists its entries (sorted by name); a regular
- * file lists itself (LS/NLST; MLSD of a file is -ENOTDIR).
+ * file lists itself (LS/NLST; MLSD of a file is -ENOTDIR).  `opts` NULL
+ * means defaults with now = time(NULL).  Returns 0, or a negative errno
+ * (-ENOMEM when `out` failed, e.g. hit its ceiling).
  */
 int vfs_list(int root_fd, const char *vpath, enum vfs_list_fmt fmt,
 	     const struct vfs_list_opts *opts, struct buf *out);

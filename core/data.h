@@ -1,0 +1,29 @@
+/*
+ * The data channel: passive listeners (PASV/EPSV) from the configured port
+ * range, active connections (PORT/EPRT) only back to the client's own
+ * address, all non-blocking on the session's worker.
+ */
+#ifndef CORE_DATA_H
+#define CORE_DATA_H
+
+#include <sys/socket.h>
+
+struct sess;
+
+/*
+ * Open a passive listener; on success *port is its port.  family_any: EPSV
+ * (listen on the control connection's family); else PASV (IPv4 only).
+ * Returns 0 or -errno (-EAFNOSUPPORT: PASV on a pure IPv6 connection).
+ */
+int data_pasv(struct sess *s, int is_epsv, unsigned *port);
+
+/* Remember an active-mode target after checking it (same host, port >= 1024). */
+int data_port(struct sess *s, const struct sockaddr_storage *ss, socklen_t len);
+
+/* A transfer wants its connection: accept or connect; xfer_ready() when up. */
+int data_open(struct sess *s);
+
+/* Drop listener and connection; back to DM_NONE. */
+void data_close(struct sess *s);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * Thin syscall wrappers: the one place EINTR is retried.  Signals are
+ * blocked in every thread (they arrive through signalfd), so EINTR is rare,
+ * but a wrapper costs nothing and keeps call sites honest.
+ */
+#ifndef CORE_IO_H
+#define CORE_IO_H
+
+#include <errno.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static inline ssize_t io_read(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static inline ssize_t io_send(int fd, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static inline ssize_t io_pread(int fd, void *buf, size_t len, off_t off)
+{
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, len, off);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/* Write all of buf to a regular file; -1 with errno on a short write. */
+static inline int io_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static inline ssize_t io_sendfile(int out, int in, off_t *off, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = sendfile(out, in, off, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static inline int io_accept(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	int c;
+
+	do
+		c = accept4(fd, sa, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	while (c < 0 && errno == EINTR);
+	return c;
+}
+
+/* close(2) must not be retried on Linux: the fd is gone either way. */
+static inline void io_close(int fd)
+{
+	if (fd >= 0)
+		(void)close(fd);
+}
+
+#endif

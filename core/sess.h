@@ -1,0 +1,118 @@
+/*
+ * A session: one control connection and everything it owns (cell, data
+ * channel, transfer).  It belongs to exactly one worker and is touched by
+ * that worker's thread only; pool jobs carry copies, never the session.
+ */
+#ifndef CORE_SESS_H
+#define CORE_SESS_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "buf.h"
+#include "modules/module.h"
+#include "proto.h"
+#include "worker.h"
+
+struct xfer;
+
+enum sess_state {
+	SS_CMD,		/* reading commands */
+	SS_BUSY,	/* a pool job is running for this session */
+	SS_DELAY,	/* failed-login delay: a timer, not a sleeping thread */
+	SS_XFER,	/* a data transfer runs; ABOR STAT NOOP QUIT still answered */
+	SS_CLOSING	/* flushing the last reply, then closed */
+};
+
+enum data_mode { DM_NONE, DM_PASV, DM_PORT };
+
+struct sess {
+	struct ev ctl;			/* the control connection */
+	struct worker *w;
+	struct sess *prev, *next;	/* w->sessions */
+	struct sess *dead_next;		/* reap list */
+	uint64_t id;
+	struct sockaddr_storage peer, local;
+	char peer_text[INET6_ADDRSTRLEN];
+	uint16_t peer_port;
+	time_t connected;
+	uint64_t last_cmd_ms;
+
+	enum sess_state state;
+	struct tmr timer;		/* idle / login / delay / data / linger */
+	struct proto_lines lines;
+	struct buf in;			/* unprocessed input while not reading */
+	struct buf out;			/* reply bytes the socket did not take */
+	char *deferred;			/* a command that arrived during a transfer */
+
+	unsigned logged_in : 1;
+	unsigned ascii : 1;
+	unsigned epsv_all : 1;
+	unsigned quitting : 1;
+	unsigned dead : 1;		/* closed; freed once no job refers to it */
+	unsigned reading : 1;		/* EPOLLIN wanted */
+	unsigned drain_close : 1;	/* close after the running transfer */
+	int jobs;			/* pool jobs in flight */
+	int failed_logins;
+
+	char *user;			/* USER argument awaiting PASS */
+	char *login;			/* after login */
+	int is_admin;
+	struct cf_identity *ident;	/* after login: for quota and plugins */
+	int root_fd;			/* O_PATH of the cell, -1 before login */
+	char *cwd;			/* virtual path */
+	char *rnfr;			/* pending rename source */
+	uint64_t rest;			/* REST offset for the next transfer */
+
+	enum data_mode dmode;
+	struct ev dlisten;		/* PASV/EPSV listener */
+	struct ev dconn;		/* the data connection */
+	struct sockaddr_storage port_addr;
+	socklen_t port_len;
+	struct xfer *xfer;
+
+	uint64_t bytes_in, bytes_out;
+	const char *cmd_name;		/* current command, for STAT/WHO */
+};
+
+/* Listener callback: accept and greet new sessions. */
+void sess_accept_ev(struct ev *ev, uint32_t events);
+
+/* Free sessions closed during the last batch (called by the worker loop). */
+void sess_reap(struct worker *w);
+
+/* Replies: text may contain '\n' for a multi-line reply. */
+void sess_reply(struct sess *s, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void sess_reply_text(struct sess *s, int code, const char *text);
+
+/* Close now (after trying to flush what is queued). */
+void sess_close(struct sess *s, const char *why);
+/* Send a final reply (421, 221) and close once it is written. */
+void sess_finish(struct sess *s, int code, const char *text);
+
+/* Back to reading commands after BUSY/DELAY/XFER; runs queued input. */
+void sess_resume(struct sess *s);
+/* A transfer starts: keep reading (ABOR, STAT...), data_timeout applies. */
+void sess_set_xfer(struct sess *s);
+
+/* Enter a waiting state: stop reading commands. */
+void sess_wait(struct sess *s, enum sess_state st);
+
+/* Arm the session timer for the current state. */
+void sess_timer_state(struct sess *s);
+
+/* Log helpers: a FILE event for a path operation, any event in general. */
+void sess_log_file(struct sess *s, const char *action, const char *vpath,
+		   const char *vpath2, int result);
+void sess_log_event(struct sess *s, struct cf_log_event *ev);
+
+/* Drop everything the login gave (logout / re-login / close). */
+void sess_logout(struct sess *s);
+
+/* Shutdown: greet with 421 and close, or close after the transfer. */
+void sess_drain(struct sess *s);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * The server: the one owner of process-wide state (config, modules, worker
+ * array, pool, log queue, limits).  Workers reach it through w->srv; the
+ * plugin host hooks through srv_current().
+ */
+#ifndef CORE_SRV_H
+#define CORE_SRV_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "cfg.h"
+#include "connlimit.h"
+#include "logq.h"
+#include "modload.h"
+#include "pool.h"
+#include "worker.h"
+
+/*
+ * The settings a worker consults while serving.  Immutable once built; a
+ * reload builds a new one and hands it to every worker, each dropping its
+ * reference to the old.
+ */
+struct settings {
+	atomic_int refs;
+	int idle_timeout, data_timeout, login_timeout;
+	int login_delay_ms, max_login_attempts, shutdown_timeout;
+	int max_sessions, max_sessions_per_ip;
+	int pasv_min, pasv_max;
+	struct sockaddr_storage pasv_addr;	/* ss_family 0 = unset */
+	char banner[256];
+};
+
+struct settings *settings_new(const struct cfg *c);
+void settings_unref(struct settings *s);
+
+struct srv {
+	struct cfg cfg;			/* main thread only */
+	struct mod_set mods;		/* fixed while serving */
+	const struct cf_host *host;
+	char *root;			/* real path of server.root */
+	int root_fd;			/* O_PATH: the admins' cell */
+	uid_t cell_uid;
+	gid_t cell_gid;
+
+	struct worker *workers;
+	int nworkers;
+	struct pool pool;
+	struct logq logq;
+	struct limits limits;
+
+	atomic_uint_fast64_t next_sid;
+	atomic_uint pasv_next;		/* rotates through the passive range */
+	atomic_int live_sessions;
+};
+
+/* The running server, for plugin host hooks; NULL before start. */
+struct srv *srv_current(void);
+void srv_set_current(struct srv *s);
+
+/* The daemon's own messages: stderr, plus a SERVER event for the logs. */
+void srv_log(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void srv_vlog(int level, const char *fmt, va_list ap);
+
+/* Post settings to every worker (reload). */
+void srv_push_settings(struct srv *s, struct settings *set);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * A worker: one thread, one epoll loop, owning its sessions outright.
+ * Other threads reach a worker only through its message queue (+ eventfd),
+ * so session state needs no locks.
+ */
+#ifndef CORE_WORKER_H
+#define CORE_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct srv;
+struct sess;
+struct settings;
+
+/* Anything registered with epoll: the loop calls fn with the events. */
+struct ev {
+	int fd;
+	void (*fn)(struct ev *ev, uint32_t events);
+};
+
+/* A listening socket of this worker (SO_REUSEPORT: one per worker). */
+struct wk_listener {
+	struct ev ev;
+	struct worker *w;
+};
+
+/* A one-shot timer in the worker's heap, in monotonic milliseconds. */
+struct tmr {
+	uint64_t at;
+	size_t slot;		/* heap index + 1; 0 = not armed */
+	void (*fn)(struct tmr *t);
+};
+
+/* A message for a worker: embedded in whatever travels (jobs...). */
+struct wk_msg {
+	void (*fn)(struct wk_msg *m);
+	struct wk_msg *next;
+};
+
+struct worker {
+	int id;
+	int epfd;
+	struct ev wake;		/* eventfd: messages are waiting */
+	pthread_t thread;
+	struct srv *srv;
+	struct settings *set;	/* this worker's view of the settings */
+
+	pthread_mutex_t qlock;
+	struct wk_msg *qhead, *qtail;
+
+	struct tmr **heap;
+	size_t nheap, capheap;
+
+	struct wk_listener *listen;	/* SO_REUSEPORT: one set per worker */
+	size_t nlisten;
+
+	struct sess *sessions;	/* every session this worker owns */
+	struct sess *dead;	/* closed in this batch, freed by sess_reap */
+	size_t nsessions;
+	int draining;		/* SIGTERM: no new sessions */
+	int running;
+	atomic_int exited;	/* read by main while it waits for the drain */
+
+	char *scratch;		/* I/O buffer shared by this worker's sessions */
+	size_t scratchlen;
+};
+
+/* Scratch layout: control reads, line assembly, then transfer slices. */
+#define WK_SCRATCH (288 * 1024)
+#define WK_CTL_OFF 0
+#define WK_CTL_LEN (16 * 1024)
+#define WK_LINE_OFF (16 * 1024)
+#define WK_XFER_OFF (32 * 1024)
+#define WK_XFER_LEN (256 * 1024)
+
+uint64_t wk_now(void);
+
+int wk_init(struct worker *w, int id, struct srv *srv);
+void wk_fini(struct worker *w);
+int wk_start(struct worker *w);
+
+int wk_watch(struct worker *w, struct ev *ev, uint32_t events);
+int wk_rewatch(struct worker *w, struct ev *ev, uint32_t events);
+void wk_unwatch(struct worker *w, struct ev *ev);
+
+int wk_timer_set(struct worker *w, struct tmr *t, uint64_t ms);
+void wk_timer_cancel(struct worker *w, struct tmr *t);
+
+/* From any thread: run m->fn on w's thread soon.  Never fails. */
+void wk_post(struct worker *w, struct wk_msg *m);
+
+#endif

@@ -1,0 +1,133 @@
+#!/bin/bash
+# Quick start for a fresh Debian 12 checkout.
+#   ./quickstart.sh run     install build packages (as root), build, install
+#                           into var/prefix, create the first accounts, serve
+#                           on 127.0.0.1:2121 in the foreground
+#   ./quickstart.sh test    the same set-up, then every test (meson test;
+#                           extra arguments go to meson test)
+#   ./quickstart.sh deps    only install the missing build packages
+set -euo pipefail
+
+# Everything the build and the tests need; .ci/run installs it through us.
+DEPS=(build-essential meson ninja-build pkg-config libconfig-dev libcrypt-dev
+      libcmocka-dev libpam0g-dev libssl-dev lftp curl python3 clang)
+
+cd "$(dirname "$(readlink -f "$0")")"
+BUILD=build
+PREFIX="$PWD/var/prefix"
+
+say() { printf 'quickstart: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+missing_deps() {
+	local p
+	for p in "${DEPS[@]}"; do
+		if [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" \
+			2>/dev/null)" != ii* ]]; then
+			printf '%s\n' "$p"
+		fi
+	done
+}
+
+cmd_deps() {
+	local missing
+	if ! command -v dpkg-query >/dev/null; then
+		say "not a Debian system: install by hand: ${DEPS[*]}"
+		return 0
+	fi
+	mapfile -t missing < <(missing_deps)
+	if [ "${#missing[@]}" -eq 0 ]; then
+		return 0
+	fi
+	if [ "$(id -u)" -ne 0 ]; then
+		die "missing packages: ${missing[*]}
+  as root: apt-get install ${missing[*]}"
+	fi
+	say "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get -qq update </dev/null
+	apt-get -qq -y -o Dpkg::Use-Pty=0 install "${missing[@]}" </dev/null \
+		>/dev/null
+	mapfile -t missing < <(missing_deps)
+	[ "${#missing[@]}" -eq 0 ] || die "still missing: ${missing[*]}"
+}
+
+cmd_configure() {
+	local opts=(--prefix "$PREFIX" -Dwerror=false)
+	if [ "${CI:-}" = true ]; then
+		opts=(--prefix "$PREFIX" -Dwerror=true)
+	fi
+	if [ -f "$BUILD/meson-private/coredata.dat" ]; then
+		meson setup --reconfigure "${opts[@]}" "$BUILD" >/dev/null ||
+			meson setup --wipe "${opts[@]}" "$BUILD"
+	else
+		meson setup "${opts[@]}" "$BUILD"
+	fi
+}
+
+cmd_build() {
+	cmd_deps
+	cmd_configure
+	meson compile -C "$BUILD"
+}
+
+# 16 characters of [A-Za-z0-9] from the kernel's random source.
+gen_password() {
+	local pw=""
+	while [ "${#pw}" -lt 16 ]; do
+		pw+=$(head -c 256 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9')
+	done
+	printf '%s' "${pw:0:16}"
+}
+
+# Given twice, so it works whether cellftpd-user asks for a confirmation.
+add_user() {
+	local pw=$1
+	shift
+	printf '%s\n%s\n' "$pw" "$pw" | "$PREFIX/sbin/cellftpd-user" add "$@"
+}
+
+first_start() {
+	local admin_pw demo_pw
+	admin_pw=$(gen_password)
+	demo_pw=$(gen_password)
+	add_user "$admin_pw" admin --admin || die "could not create admin"
+	add_user "$demo_pw" demo || die "could not create demo"
+	(umask 077 && printf 'admin %s\ndemo %s\n' "$admin_pw" "$demo_pw" \
+		>var/credentials)
+	cat <<EOF
+
+  First start: two accounts were created (also saved in var/credentials).
+
+    admin login: admin    password: $admin_pw
+    user  login: demo     password: $demo_pw
+
+  Try:  curl -u demo:$demo_pw ftp://127.0.0.1:2121/
+
+EOF
+}
+
+cmd_run() {
+	cmd_build
+	meson install -C "$BUILD" --quiet
+	mkdir -p var
+	if [ ! -e var/users ]; then
+		first_start
+	else
+		say "accounts already exist: see var/credentials"
+	fi
+	say "serving on 127.0.0.1:2121, Ctrl-C stops"
+	exec "$PREFIX/sbin/cellftpd"
+}
+
+cmd_test() {
+	cmd_build
+	meson test -C "$BUILD" --print-errorlogs "$@"
+}
+
+case "${1:-}" in
+deps)	cmd_deps ;;
+run)	cmd_run ;;
+test)	shift; cmd_test "$@" ;;
+*)	echo "usage: $0 run | test [meson test args] | deps" >&2; exit 2 ;;
+esac

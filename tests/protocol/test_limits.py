@@ -1,0 +1,234 @@
+"""
+Limits from the config, each on a dedicated server: idle_timeout (421 and
+close), data_timeout, max_sessions and max_sessions_per_ip (421 at
+connect), and the delay after a failed login being a timer that never
+stalls the other sessions of a worker.
+"""
+
+import socket
+import threading
+import time
+
+import harness
+from harness import Server, TestCase
+
+PW = "alice-Pw.1"
+USERS = [("alice", PW, False, None)]
+
+
+class IdleTimeout(TestCase):
+	@classmethod
+	def setUpClass(cls):
+		cls.srv = Server(users=USERS, server={"idle_timeout": 2})
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.srv.cleanup()
+
+	def assert_idle_close(self, c, t0):
+		closed, lines = c.wait_closed(12)
+		took = time.monotonic() - t0
+		self.assertTrue(closed, "idle session not closed: %s" % lines)
+		self.assertTrue(lines and lines[-1].startswith("421"),
+				"no 421 before closing an idle session: %s" % lines)
+		self.assertEqual(len(lines), 1, lines)
+		self.assertGreaterEqual(took, 1.5, "closed before idle_timeout")
+		self.assertLess(took, 8)
+
+	def test_idle_logged_in_session_gets_421(self):
+		c = self.srv.ctl()
+		try:
+			c.login("alice", PW)
+			self.assert_idle_close(c, time.monotonic())
+		finally:
+			c.close()
+
+	def test_idle_before_login_gets_421(self):
+		t0 = time.monotonic()
+		c = self.srv.ctl()
+		try:
+			self.assert_idle_close(c, t0)
+		finally:
+			c.close()
+
+	def test_activity_keeps_a_session(self):
+		c = self.srv.ctl()
+		try:
+			c.login("alice", PW)
+			for _ in range(5):
+				time.sleep(1)
+				self.assertEqual(c.cmd("NOOP").code, 200)
+		finally:
+			c.close()
+
+	def test_a_slow_transfer_is_not_idle(self):
+		# A download that lasts longer than idle_timeout but keeps
+		# moving must complete.
+		data = b"z" * (1 << 20)
+		harness.write_file(self.srv.cell("alice") + "/slow", data)
+		c = self.srv.ctl()
+		try:
+			c.login("alice", PW)
+			c.expect("TYPE I", 200)
+			d = c.data_connect(c.pasv())
+			d.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+			self.assertIn(c.cmd("RETR slow").code, (125, 150))
+			got = 0
+			t0 = time.monotonic()
+			d.settimeout(10)
+			while time.monotonic() - t0 < 30:
+				b = d.recv(32768)
+				if not b:
+					break
+				got += len(b)
+				if time.monotonic() - t0 < 4:
+					time.sleep(0.05)
+			d.close()
+			self.assertEqual(got, len(data))
+			self.assertGreater(time.monotonic() - t0, 3,
+					   "transfer too fast to prove anything")
+			self.assertIn(c.reply().code, (226, 250))
+		finally:
+			c.close()
+
+
+class DataTimeout(TestCase):
+	@classmethod
+	def setUpClass(cls):
+		cls.srv = Server(users=USERS, server={"data_timeout": 2})
+		harness.write_file(cls.srv.cell("alice") + "/f", b"data")
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.srv.cleanup()
+
+	def test_passive_never_connected_gives_425(self):
+		c = self.srv.ctl()
+		try:
+			c.login("alice", PW)
+			c.pasv()
+			t0 = time.monotonic()
+			r = c.cmd("RETR f", timeout=15)
+			if r.code in (125, 150):
+				r = c.reply(timeout=15)
+			self.assertIn(r.code, (425, 426), r)
+			self.assertLess(time.monotonic() - t0, 10)
+			self.assertEqual(c.cmd("NOOP").code, 200)
+		finally:
+			c.close()
+
+	def test_stalled_upload_is_ended(self):
+		c = self.srv.ctl()
+		try:
+			c.login("alice", PW)
+			d = c.data_connect(c.pasv())
+			self.assertIn(c.cmd("STOR stalled").code, (125, 150))
+			d.sendall(b"partial")
+			t0 = time.monotonic()
+			r = c.reply(timeout=20)
+			self.assertIn(r.code, (421, 426, 451), r)
+			self.assertLess(time.monotonic() - t0, 12)
+			d.close()
+		finally:
+			c.close()
+
+
+class SessionLimits(TestCase):
+	@classmethod
+	def setUpClass(cls):
+		cls.srv = Server(users=USERS, server={"max_sessions": 4,
+						      "max_sessions_per_ip": 2})
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.srv.cleanup()
+
+	def open(self, source):
+		c = self.srv.ctl(source=source, banner=False)
+		self.conns.append(c)
+		return c
+
+	def setUp(self):
+		self.conns = []
+
+	def tearDown(self):
+		for c in self.conns:
+			c.close()
+		# Let the server notice the closes before the next test.
+		time.sleep(0.5)
+
+	def assert_refused(self, c, what):
+		r = c.reply(timeout=10)
+		self.assertEqual(r.code, 421, "%s: %s" % (what, r))
+		closed, extra = c.wait_closed(5)
+		self.assertTrue(closed, "%s: not closed after 421" % what)
+
+	def test_per_ip_limit(self):
+		a = self.open("127.0.0.1")
+		b = self.open("127.0.0.1")
+		self.assertEqual(a.reply().code, 220)
+		self.assertEqual(b.reply().code, 220)
+		self.assert_refused(self.open("127.0.0.1"), "3rd from one address")
+		# Another address is not affected.
+		self.assertEqual(self.open("127.0.0.2").reply().code, 220)
+		# A closed session frees its place (bounded retry).
+		a.close()
+		for _ in range(20):
+			c = self.open("127.0.0.1")
+			r = c.reply(timeout=10)
+			if r.code == 220:
+				break
+			time.sleep(0.2)
+		self.assertEqual(r.code, 220)
+
+	def test_total_limit(self):
+		srcs = ["127.0.0.1", "127.0.0.1", "127.0.0.2", "127.0.0.2"]
+		for s in srcs:
+			self.assertEqual(self.open(s).reply().code, 220)
+		self.assert_refused(self.open("127.0.0.3"), "5th session")
+
+
+class LoginDelayIsATimer(TestCase):
+	@classmethod
+	def setUpClass(cls):
+		cls.srv = Server(users=USERS, server={"login_delay": 1.5,
+						      "max_login_attempts": 10})
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.srv.cleanup()
+
+	def test_failed_logins_do_not_stall_other_sessions(self):
+		good = []
+		bad = []
+		try:
+			for _ in range(4):
+				c = self.srv.ctl()
+				c.login("alice", PW)
+				good.append(c)
+			for _ in range(6):
+				c = self.srv.ctl()
+				c.expect("USER alice", 331)
+				bad.append(c)
+			t0 = time.monotonic()
+			for c in bad:
+				c.send("PASS wrong\r\n")
+			time.sleep(0.1)
+			worst = 0
+			for _ in range(3):
+				for c in good:
+					t = time.monotonic()
+					self.assertEqual(c.cmd("NOOP", timeout=10).code, 200)
+					worst = max(worst, time.monotonic() - t)
+			self.assertLess(worst, 0.5, "a NOOP waited %.2fs while other "
+					"sessions were in their login delay" % worst)
+			for c in bad:
+				self.assertEqual(c.reply(timeout=15).code, 530)
+			self.assertGreaterEqual(time.monotonic() - t0, 1.3)
+		finally:
+			for c in good + bad:
+				c.close()
+
+
+if __name__ == "__main__":
+	harness.main()

@@ -1,0 +1,363 @@
+"""
+Data transfers against a live cellftpd: binary and ASCII (RFC 959 3.1.1),
+REST with RETR and STOR (RFC 3659 5), passive (PASV, EPSV) and active
+(PORT, EPRT) data connections, ABOR during a download (426 then 226),
+STAT and NOOP answered while a transfer runs, and a passive connection
+from a foreign address refused.
+"""
+
+import hashlib
+import io
+import os
+import socket
+import time
+
+import harness
+from harness import Server, TestCase
+
+srv = None
+PW = "alice-Pw.1"
+BIG = 256 << 20		# sparse: never fits in socket buffers
+
+
+def setUpModule():
+	global srv
+	srv = Server(users=[("alice", PW, False, None)])
+	cell = srv.cell("alice")
+	with open(os.path.join(cell, "big.sparse"), "wb") as f:
+		f.truncate(BIG)
+	harness.write_file(os.path.join(cell, "small.txt"), b"small file\n")
+
+
+def tearDownModule():
+	srv.cleanup()
+
+
+def on_disk(*parts):
+	return os.path.join(srv.cell("alice"), *parts)
+
+
+def read_disk(*parts):
+	with open(on_disk(*parts), "rb") as f:
+		return f.read()
+
+
+class Modes:
+	"""Transfers that must work the same in passive and active mode."""
+
+	passive = True
+
+	def setUp(self):
+		self.f = srv.ftp(passive=self.passive)
+		self.tag = "%s-%s" % ("pasv" if self.passive else "actv",
+				      self._testMethodName)
+
+	def tearDown(self):
+		self.f.bye()
+
+	def test_binary_round_trip_5mb(self):
+		data = os.urandom(5 << 20)
+		self.f.put(self.tag, data)
+		self.assertEqual(hashlib.sha256(read_disk(self.tag)).hexdigest(),
+				 hashlib.sha256(data).hexdigest())
+		got = self.f.get(self.tag)
+		self.assertEqual(len(got), len(data))
+		self.assertTrue(got == data, "downloaded bytes differ")
+
+	def test_list_nlst_mlsd(self):
+		os.makedirs(on_disk(self.tag), exist_ok=True)
+		harness.write_file(on_disk(self.tag, "f1"), b"abc")
+		lines = self.f.lines("LIST " + self.tag)
+		self.assertTrue(any(x.endswith(" f1") for x in lines), lines)
+		names = [os.path.basename(x) for x in self.f.nlst(self.tag)]
+		self.assertIn("f1", names)
+		lines = self.f.lines("MLSD " + self.tag)
+		self.assertTrue(any(x.endswith("; f1") for x in lines), lines)
+
+	def test_rest_retr(self):
+		data = os.urandom(100000)
+		harness.write_file(on_disk(self.tag), data)
+		self.assertEqual(self.f.get(self.tag, rest=12345), data[12345:])
+		# The restart marker is used once: the next RETR is whole.
+		self.assertEqual(self.f.get(self.tag), data)
+
+	def test_rest_stor(self):
+		first = os.urandom(1000)
+		second = os.urandom(700)
+		harness.write_file(on_disk(self.tag), first)
+		self.f.put(self.tag, second, rest=500)
+		self.assertEqual(read_disk(self.tag), first[:500] + second)
+
+	def test_appe(self):
+		self.f.put(self.tag, b"one-")
+		self.f.put(self.tag, b"two", cmd="APPE")
+		self.assertEqual(read_disk(self.tag), b"one-two")
+
+	def test_ascii_retr_converts_lf_to_crlf(self):
+		harness.write_file(on_disk(self.tag), b"line1\nline2\n\nlast")
+		self.assertEqual(self._ascii_retr(self.tag),
+				 b"line1\r\nline2\r\n\r\nlast")
+		lines = []
+		self.f.retrlines("RETR " + self.tag, lines.append)
+		self.assertEqual(lines, ["line1", "line2", "", "last"])
+
+	def test_ascii_stor_converts_crlf_to_lf(self):
+		self._ascii_stor(self.tag, b"x\r\ny\r\n\r\nz")
+		self.assertEqual(read_disk(self.tag), b"x\ny\n\nz")
+		self.f.storlines("STOR " + self.tag + ".2",
+				 io.BytesIO(b"p\nq\n"))
+		self.assertEqual(read_disk(self.tag + ".2"), b"p\nq\n")
+
+	def test_ascii_conversion_across_buffer_boundaries(self):
+		# Lines of odd lengths put CR and LF on every possible offset of
+		# any internal buffer size.
+		text = b"".join(b"%d:%s\n" % (i, b"x" * (i % 97))
+				for i in range(40000))
+		harness.write_file(on_disk(self.tag), text)
+		self.assertEqual(self._ascii_retr(self.tag),
+				 text.replace(b"\n", b"\r\n"))
+		self._ascii_stor(self.tag + ".up", text.replace(b"\n", b"\r\n"))
+		self.assertEqual(read_disk(self.tag + ".up"), text)
+
+	def test_many_transfers_in_one_session(self):
+		harness.write_file(on_disk(self.tag), b"again and again")
+		for i in range(30):
+			self.assertEqual(self.f.get(self.tag), b"again and again")
+		self.assertCode(self.f.sendcmd("NOOP"), 200)
+
+	def _ascii_retr(self, path):
+		self.f.voidcmd("TYPE A")
+		conn = self.f.transfercmd("RETR " + path)
+		data = harness.recv_all(conn)
+		conn.close()
+		self.assertCode(self.f.voidresp(), 226, 250)
+		return data
+
+	def _ascii_stor(self, path, data):
+		self.f.voidcmd("TYPE A")
+		conn = self.f.transfercmd("STOR " + path)
+		conn.sendall(data)
+		conn.close()
+		self.assertCode(self.f.voidresp(), 226, 250)
+
+
+class Passive(Modes, TestCase):
+	passive = True
+
+
+class Active(Modes, TestCase):
+	passive = False
+
+
+class ExtendedAddresses(TestCase):
+	"""EPSV and EPRT on an IPv4 control connection (RFC 2428)."""
+
+	def setUp(self):
+		self.c = srv.ctl()
+		self.c.login("alice", PW)
+		self.c.expect("TYPE I", 200)
+
+	def tearDown(self):
+		self.c.close()
+
+	def test_epsv_download(self):
+		port = self.c.epsv()
+		d = self.c.data_connect(("127.0.0.1", port))
+		self.assertIn(self.c.cmd("RETR small.txt").code, (125, 150))
+		self.assertEqual(harness.recv_all(d), b"small file\n")
+		d.close()
+		self.assertIn(self.c.reply().code, (226, 250))
+
+	def test_eprt_download(self):
+		ls = harness.listen_socket("127.0.0.1")
+		try:
+			self.c.expect("EPRT |1|127.0.0.1|%d|" % ls.getsockname()[1],
+				      200)
+			self.assertIn(self.c.cmd("RETR small.txt").code, (125, 150))
+			d, peer = ls.accept()
+			self.assertEqual(peer[0], "127.0.0.1")
+			self.assertEqual(harness.recv_all(d), b"small file\n")
+			d.close()
+			self.assertIn(self.c.reply().code, (226, 250))
+		finally:
+			ls.close()
+
+	def test_pasv_port_is_in_the_configured_range(self):
+		lo, hi = srv.pasv_range
+		for _ in range(5):
+			host, port = self.c.pasv()
+			self.assertEqual(host, "127.0.0.1")
+			self.assertTrue(lo <= port <= hi, port)
+			port = self.c.epsv()
+			self.assertTrue(lo <= port <= hi, port)
+
+
+class DuringTransfer(TestCase):
+	"""The control connection stays alive while a download runs."""
+
+	def setUp(self):
+		self.c = srv.ctl()
+		self.c.login("alice", PW)
+		self.c.expect("TYPE I", 200)
+
+	def tearDown(self):
+		self.c.close()
+
+	def start_big_download(self):
+		host, port = self.c.pasv()
+		d = self.c.data_connect((host, port))
+		r = self.c.cmd("RETR big.sparse")
+		self.assertIn(r.code, (125, 150), r)
+		got = d.recv(65536)
+		self.assertTrue(got, "no data at all")
+		return d
+
+	def drain_until_closed(self, d, limit=BIG, secs=20):
+		"""Read until the server closes: bytes read (bounded)."""
+		n = 0
+		d.settimeout(secs)
+		deadline = time.monotonic() + secs
+		try:
+			while n < limit and time.monotonic() < deadline:
+				b = d.recv(1 << 20)
+				if not b:
+					return n, True
+				n += len(b)
+		except ConnectionResetError:
+			return n, True
+		except socket.timeout:
+			return n, False
+		return n, False
+
+	def test_stat_and_noop_answered_during_download(self):
+		d = self.start_big_download()
+		try:
+			t0 = time.monotonic()
+			r = self.c.cmd("NOOP", timeout=5)
+			self.assertEqual(r.code, 200, r)
+			r = self.c.cmd("STAT", timeout=5)
+			self.assertIn(r.code, (211, 212, 213), r)
+			self.assertLess(time.monotonic() - t0, 5)
+		finally:
+			self.c.send("ABOR\r\n")
+			d.close()
+		codes = [self.c.reply().code]
+		if codes[0] == 426:
+			codes.append(self.c.reply().code)
+		self.assertEqual(self.c.cmd("NOOP").code, 200)
+
+	def test_abor_during_download_426_then_226(self):
+		d = self.start_big_download()
+		try:
+			r1 = self.c.cmd("ABOR", timeout=10)
+			self.assertEqual(r1.code, 426, "first reply to ABOR during a "
+					 "transfer (RFC 959 4.1.3): %s" % r1)
+			r2 = self.c.reply(timeout=10)
+			self.assertEqual(r2.code, 226, r2)
+			n, closed = self.drain_until_closed(d)
+			self.assertTrue(closed, "data connection still open after ABOR")
+			self.assertLess(n, BIG, "the whole file came after ABOR")
+		finally:
+			d.close()
+		# The session goes on and can transfer again.
+		self.assertEqual(self.c.cmd("NOOP").code, 200)
+		host, port = self.c.pasv()
+		d = self.c.data_connect((host, port))
+		self.assertIn(self.c.cmd("RETR small.txt").code, (125, 150))
+		self.assertEqual(harness.recv_all(d), b"small file\n")
+		d.close()
+		self.assertIn(self.c.reply().code, (226, 250))
+
+	def test_abor_with_telnet_synch_as_ftplib_sends_it(self):
+		# ftplib.abort() sends "ABOR\r\n" with MSG_OOB: the urgent byte
+		# must not be lost (RFC 959 4.1.3 Telnet "Synch").
+		f = srv.ftp()
+		try:
+			f.voidcmd("TYPE I")
+			conn = f.transfercmd("RETR big.sparse")
+			self.assertTrue(conn.recv(65536))
+			f.sock.settimeout(10)
+			r = f.abort()
+			self.assertIn(r[:3], ("426", "225", "226"))
+			conn.close()
+			if r.startswith("426"):
+				self.assertCode(f.getmultiline(), 226)
+			self.assertCode(f.sendcmd("NOOP"), 200)
+			self.assertEqual(f.get("small.txt"), b"small file\n")
+		finally:
+			f.bye()
+
+	def test_abor_with_telnet_ip_dm_prefix(self):
+		# IAC IP IAC DM before ABOR, as RFC 959 4.1.3 describes.
+		d = self.start_big_download()
+		try:
+			self.c.send(b"\xff\xf4\xff\xf2ABOR\r\n")
+			r1 = self.c.reply(timeout=10)
+			self.assertEqual(r1.code, 426, r1)
+			self.assertEqual(self.c.reply(timeout=10).code, 226)
+		finally:
+			d.close()
+		self.assertEqual(self.c.cmd("NOOP").code, 200)
+
+	def test_client_closing_data_connection_gives_426(self):
+		d = self.start_big_download()
+		d.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+			     b"\x01\x00\x00\x00\x00\x00\x00\x00")
+		d.close()	# RST
+		r = self.c.reply(timeout=15)
+		self.assertIn(r.code, (426, 451), r)
+		self.assertEqual(self.c.cmd("NOOP").code, 200)
+
+
+class ForeignPassiveConnection(TestCase):
+	def test_passive_connection_from_another_address_is_refused(self):
+		c = srv.ctl()
+		try:
+			c.login("alice", PW)
+			c.expect("TYPE I", 200)
+			host, port = c.pasv()
+			bad = c.data_connect((host, port), source="127.0.0.2")
+			# No reply without a command (a stray one would desync
+			# every client): the refusal is silent on the control.
+			stray = c.pending(1.0)
+			self.assertEqual(stray, b"", "unsolicited reply after a "
+					 "foreign data connection")
+			c.send("RETR small.txt\r\n")
+			bad.settimeout(5)
+			got = b""
+			try:
+				for _ in range(100):
+					b = bad.recv(65536)
+					if not b:
+						break
+					got += b
+			except (socket.timeout, ConnectionResetError):
+				pass
+			bad.close()
+			self.assertEqual(got, b"", "file sent to a foreign address")
+			# Either the transfer fails, or it still waits for the
+			# right client and works with it.
+			r = c.reply(timeout=25)
+			if r.code in (125, 150):
+				data = None
+				try:
+					good = c.data_connect((host, port))
+				except OSError:
+					good = None
+				if good:
+					data = harness.recv_all(good)
+					good.close()
+				r = c.reply(timeout=25)
+				if r.code in (226, 250):
+					self.assertEqual(data, b"small file\n")
+				else:
+					self.assertIn(r.code, (425, 426), r)
+			else:
+				self.assertIn(r.code, (425, 426), r)
+			self.assertEqual(c.cmd("NOOP").code, 200)
+		finally:
+			c.close()
+
+
+if __name__ == "__main__":
+	harness.main()
