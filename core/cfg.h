@@ -64,7 +64,9 @@ struct cfg {
 
 /*
  * Load and validate.  Relative paths in the file are taken relative to the
- * file's directory.  Returns 0, or -1 with "FILE:LINE: problem" in err.
+ * file's directory.  Returns 0, or -1 with "FILE:LINE: problem" in err
+ * (and *c left empty).  A loaded cfg must not be moved or copied: module
+ * entries point back at it and into its libconfig tree.
  */
 int cfg_load(struct cfg *c, const char *path, char *err, size_t errlen);
 

@@ -62,7 +62,11 @@ void cmd_pasv(struct sess *s, char *arg)
 		((struct sockaddr_in *)&shown)->sin_port = htons((uint16_t)port);
 	else
 		((struct sockaddr_in6 *)&shown)->sin6_port = htons((uint16_t)port);
-	da_format_pasv(&shown, text, sizeof(text));
+	if (da_format_pasv(&shown, text, sizeof(text)) != 0) {
+		data_close(s);
+		sess_reply(s, 425, "PASV is IPv4 only: use EPSV.");
+		return;
+	}
 	sess_reply(s, 227, "%s", text);
 }
 
@@ -417,7 +421,8 @@ static int open_upload(struct sess *s, const char *vpath, enum vfs_wmode mode,
 		goto fail;
 	}
 	/* a resumed upload replaces everything after the restart point */
-	if (ftruncate(fd, (off_t)rest) != 0) {
+	if (ftruncate(fd, (off_t)rest) != 0 ||
+	    lseek(fd, (off_t)rest, SEEK_SET) < 0) {
 		cmd_fail(s, -errno, vpath);
 		goto fail;
 	}

@@ -387,11 +387,14 @@ static int setup(struct srv *s, const char *path, int check_only,
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
-	for (int i = 0; i < s->nworkers; i++)
+	for (int i = 0; i < s->nworkers; i++) {
 		if (wk_init(&s->workers[i], i, s) != 0) {
 			snprintf(err, len, "worker %d: %s", i, strerror(errno));
 			return -1;
 		}
+		s->workers[i].after_batch = sess_reap;
+		s->workers[i].idle = sess_none_left;
+	}
 	return listen_bind_all(&s->cfg, s->workers, s->nworkers, err, len);
 }
 

@@ -19,6 +19,7 @@ static void *pool_main(void *arg)
 	struct pool *p = arg;
 
 	for (;;) {
+		struct worker *owner;
 		struct job *j;
 
 		pthread_mutex_lock(&p->lock);
@@ -34,9 +35,11 @@ static void *pool_main(void *arg)
 			p->tail = NULL;
 		pthread_mutex_unlock(&p->lock);
 
+		/* a fire-and-forget job may free itself in run: read first */
+		owner = j->done != NULL ? j->owner : NULL;
 		j->run(j);
-		if (j->owner != NULL && j->done != NULL)
-			wk_post(j->owner, &j->msg);
+		if (owner != NULL)
+			wk_post(owner, &j->msg);
 	}
 }
 

@@ -430,6 +430,11 @@ void sess_reap(struct worker *w)
 	}
 }
 
+int sess_none_left(const struct worker *w)
+{
+	return w->sessions == NULL && w->dead == NULL;
+}
+
 /* Accept -------------------------------------------------------------- */
 
 static void refuse(int fd, const char *line)

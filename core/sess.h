@@ -83,6 +83,9 @@ void sess_accept_ev(struct ev *ev, uint32_t events);
 /* Free sessions closed during the last batch (called by the worker loop). */
 void sess_reap(struct worker *w);
 
+/* No live or dying session left on w (a draining worker may stop). */
+int sess_none_left(const struct worker *w);
+
 /* Replies: text may contain '\n' for a multi-line reply. */
 void sess_reply(struct sess *s, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -15,8 +15,6 @@
 #include <unistd.h>
 
 #include "io.h"
-#include "sess.h"
-#include "srv.h"
 
 #define WK_BATCH 256
 
@@ -210,8 +208,9 @@ static void *wk_main(void *arg)
 				ev->fn(ev, evs[i].events);
 		}
 		run_timers(w);
-		sess_reap(w);
-		if (w->draining && w->sessions == NULL && w->dead == NULL)
+		if (w->after_batch != NULL)
+			w->after_batch(w);
+		if (w->draining && (w->idle == NULL || w->idle(w)))
 			break;
 	}
 	atomic_store(&w->exited, 1);

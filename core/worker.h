@@ -64,6 +64,11 @@ struct worker {
 	int running;
 	atomic_int exited;	/* read by main while it waits for the drain */
 
+	/* Called after every batch of events (frees closed sessions). */
+	void (*after_batch)(struct worker *w);
+	/* Nothing left to serve: the loop may end once draining. */
+	int (*idle)(const struct worker *w);
+
 	char *scratch;		/* I/O buffer shared by this worker's sessions */
 	size_t scratchlen;
 };

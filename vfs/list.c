@@ -257,9 +257,8 @@ static int list_one(int root_fd, const char *vpath, enum vfs_list_fmt fmt,
 	const char *name;
 	int rc;
 
-	if (fmt == VFS_LIST_MLSD)
-		return -ENOTDIR;
-	if ((rc = vpath_split(vpath, parent, sizeof(parent), &name)) != 0)
+	if (fmt == VFS_LIST_MLSD ||
+	    vpath_split(vpath, parent, sizeof(parent), &name) != 0)
 		return -ENOTDIR;
 	if ((rc = vfs_stat(root_fd, vpath, &e.st)) != 0)
 		return rc;
@@ -314,17 +313,18 @@ int vfs_list(int root_fd, const char *vpath, enum vfs_list_fmt fmt,
 		opts = &dflt;
 	}
 	fd = vfs_open(root_fd, vpath, O_RDONLY | O_DIRECTORY, 0);
-	if (fd == -ENOTDIR)
-		return list_one(root_fd, vpath, fmt, opts, out);
-	if (fd < 0)
+	if (fd == -ENOTDIR) {
+		rc = list_one(root_fd, vpath, fmt, opts, out);
+	} else if (fd < 0) {
 		return fd;
-	if ((d = fdopendir(fd)) == NULL) {
+	} else if ((d = fdopendir(fd)) == NULL) {
 		rc = -errno;
 		close(fd);
 		return rc;
+	} else {
+		rc = list_dir(root_fd, vpath, d, fmt, opts, out);
+		closedir(d);
 	}
-	rc = list_dir(root_fd, vpath, d, fmt, opts, out);
-	closedir(d);
 	if (rc == 0 && out->failed)
 		rc = -ENOMEM;
 	return rc;

@@ -62,7 +62,10 @@ int vfs_stat(int root_fd, const char *vpath, struct stat *st);
 /* Is vpath an existing directory?  1 yes, 0 no / error. */
 int vfs_is_dir(int root_fd, const char *vpath);
 
-/* Open a regular file for download: -EISDIR / -EACCES if not regular. */
+/*
+ * Open a regular file for download: -EISDIR / -EACCES if not regular (a
+ * FIFO never blocks the open).  `st` (may be NULL) receives its fstat.
+ */
 int vfs_open_read(int root_fd, const char *vpath, struct stat *st);
 
 /*
@@ -86,8 +89,7 @@ int vfs_mkdir(int root_fd, const char *vpath, mode_t mode);
 int vfs_rmdir(int root_fd, const char *vpath);
 int vfs_unlink(int root_fd, const char *vpath);	/* a symlink, not its target */
 int vfs_rename(int root_fd, const char *from, const char *to);
-/* lstat of the last component itself (does it exist, what is it);
- * for "/" the cell root itself. */
+/* lstat of the last component itself; for "/", the cell root. */
 int vfs_lstat(int root_fd, const char *vpath, struct stat *st);
 /* Set modification time (MFMT): follows symlinks inside the cell. */
 int vfs_set_mtime(int root_fd, const char *vpath, time_t mtime);

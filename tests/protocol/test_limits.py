@@ -134,28 +134,21 @@ class DataTimeout(TestCase):
 
 
 class SessionLimits(TestCase):
-	@classmethod
-	def setUpClass(cls):
-		cls.srv = Server(users=USERS, server={"max_sessions": 4,
-						      "max_sessions_per_ip": 2})
+	# A server per test: no session of one test counts against another.
+	def setUp(self):
+		self.conns = []
+		self.srv = Server(users=USERS, server={"max_sessions": 4,
+						       "max_sessions_per_ip": 2})
 
-	@classmethod
-	def tearDownClass(cls):
-		cls.srv.cleanup()
+	def tearDown(self):
+		for c in self.conns:
+			c.close()
+		self.srv.cleanup()
 
 	def open(self, source):
 		c = self.srv.ctl(source=source, banner=False)
 		self.conns.append(c)
 		return c
-
-	def setUp(self):
-		self.conns = []
-
-	def tearDown(self):
-		for c in self.conns:
-			c.close()
-		# Let the server notice the closes before the next test.
-		time.sleep(0.5)
 
 	def assert_refused(self, c, what):
 		r = c.reply(timeout=10)

@@ -271,19 +271,33 @@ static void missing_keys_take_their_defaults(void **state)
 	cfg_free(&c);
 }
 
-static void an_integer_login_delay_and_an_empty_load_list_are_fine(void **state)
+static void values_at_the_edges_of_their_ranges_are_accepted(void **state)
 {
 	struct fx *fx = *state;
 	struct cfg c;
 	char err[CFG_ERR_MAX];
 
 	assert_int_equal(load_text(fx, "x.conf",
-				   "server: { root = \"@ROOT@\"; login_delay = 0;"
-				   " workers = 0; };\nmodules: { load = (); };\n",
-				   &c, err, sizeof(err), NULL), 0);
+		"server: { root = \"@ROOT@\"; login_delay = 0; workers = 0;\n"
+		"  passive_ports = [ 1024, 65535 ]; umask = \"0777\";\n"
+		"  listen = [ \"[::]:0\" ]; passive_address = \"10.0.0.1\"; };\n"
+		"modules: { load = (); };\n", &c, err, sizeof(err), NULL), 0);
 	assert_int_equal(c.login_delay_ms, 0);
 	assert_true(c.workers >= 1);
+	assert_int_equal(c.pasv_min, 1024);
+	assert_int_equal(c.pasv_max, 65535);
+	assert_int_equal(c.umask, 0777);
 	assert_int_equal(c.nmods, 0);
+	cfg_free(&c);
+
+	/* 63 characters: the longest module name */
+	assert_int_equal(load_text(fx, "y.conf",
+		"server: { root = \"@ROOT@\"; login_delay = 0.25; };\n"
+		"modules: { load = ( { name = \"a123456789a123456789a123456789"
+		"a123456789a123456789a123456789abc\"; } ); };\n",
+		&c, err, sizeof(err), NULL), 0);
+	assert_int_equal(c.login_delay_ms, 250);
+	assert_int_equal(strlen(c.mods[0].name), 63);
 	cfg_free(&c);
 }
 
@@ -388,7 +402,8 @@ static const struct bad_case {
 	{ SRV("") "modules: { load = (\n\t{ name = \"\"; } # <-\n); };\n",
 	  "modules.load: bad module name ''" },
 	{ SRV("") "modules: { load = (\n\t{ name = \"a123456789a123456789"
-	  "a123456789a123456789a123456789a1234\"; } # <-\n); };\n",
+	  "a123456789a123456789a123456789a123456789abcd\"; } # <-\n); };\n",
+	  /* 64 characters: one too many */
 	  "modules.load: bad module name 'a123456789" },
 	{ SRV("\tworkers = ; # <-\n"), "syntax error" },
 	{ SRV("\tworkers = 1;\n\tworkers = 2; # <-\n"),
@@ -733,7 +748,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(a_full_config_sets_every_key),
 		T(missing_keys_take_their_defaults),
-		T(an_integer_login_delay_and_an_empty_load_list_are_fine),
+		T(values_at_the_edges_of_their_ranges_are_accepted),
 		T(every_refusal_names_file_line_and_problem),
 		T(an_unreadable_file_or_a_folder_is_refused_by_name),
 		T(an_error_in_an_included_file_names_that_file),
