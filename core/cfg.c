@@ -210,6 +210,31 @@ static int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+/* The sockaddr of a numeric host ("*" = every IPv4 address) and port. */
+static int addr_fill(const char *host, int v6, uint16_t port,
+		     struct cfg_listen *out)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
+
+	if (v6) {
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return -1;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		out->len = sizeof(*sin6);
+		return 0;
+	}
+	if (strcmp(host, "*") == 0)
+		sin->sin_addr.s_addr = htonl(INADDR_ANY);
+	else if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+		return -1;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	out->len = sizeof(*sin);
+	return 0;
+}
+
 int cfg_parse_addr(const char *text, struct cfg_listen *out)
 {
 	char host[INET6_ADDRSTRLEN];
@@ -240,26 +265,8 @@ int cfg_parse_addr(const char *text, struct cfg_listen *out)
 		return -1;
 	memcpy(host, hs, hl);
 	host[hl] = '\0';
-
-	if (v6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
-
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			return -1;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		out->len = sizeof(*sin6);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
-
-		if (strcmp(host, "*") == 0)
-			sin->sin_addr.s_addr = htonl(INADDR_ANY);
-		else if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			return -1;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		out->len = sizeof(*sin);
-	}
+	if (addr_fill(host, v6, port, out) != 0)
+		return -1;
 	strcpy(out->text, text);
 	return 0;
 }
@@ -529,7 +536,7 @@ static int chk_mod_load(struct cfg_chk *k, const config_setting_t *mods)
 static int chk_modules(struct cfg_chk *k)
 {
 	const config_setting_t *mods, *s;
-	char *p;
+	char *p = NULL;
 
 	k->sect = "modules";
 	if (chk_group(k, "modules", &mods) != 0)

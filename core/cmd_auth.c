@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
+#include "cell.h"
 #include "cmd.h"
 #include "io.h"
+#include "modules/chain.h"
 #include "sess.h"
 #include "srv.h"
 
@@ -35,12 +36,12 @@ static void auth_run(struct job *j)
 	struct srv *srv = a->srv;	/* fields read here are fixed while serving */
 
 	a->root_fd = -1;
-	a->result = auth_chain(&srv->mods, &a->client, a->login, a->password,
+	a->result = chain_authenticate(&srv->mods, &a->client, a->login, a->password,
 			       &a->ident, a->why, sizeof(a->why));
 	explicit_bzero(a->password, sizeof(a->password));
 	if (a->result != CF_OK)
 		return;
-	a->root_fd = auth_open_cell(srv->root_fd, &a->ident, srv->cell_uid,
+	a->root_fd = cell_open(srv->root_fd, &a->ident, srv->cell_uid,
 				    srv->cell_gid);
 	if (a->root_fd < 0) {
 		a->open_errno = errno;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "modload.h"
+#include "modules/loader.h"
 
 struct logq_item;
 

@@ -36,17 +36,35 @@ static void usage(FILE *f)
 		"  -V       print the version and exit\n");
 }
 
-static int load_config(struct cfg *c, const char *path, char *err, size_t len)
+/* A loaded cfg must stay where it was loaded: it lives on the heap. */
+static struct cfg *load_config(const char *path, char *err, size_t len)
 {
+	struct cfg *c = calloc(1, sizeof(*c));
 	char cwd[PATH_MAX];
+	int r;
 
-	if (path != NULL)
-		return cfg_load(c, path, err, len);
-	if (getcwd(cwd, sizeof(cwd)) == NULL) {
-		snprintf(err, len, "getcwd: %s", strerror(errno));
-		return -1;
+	if (c == NULL) {
+		snprintf(err, len, "out of memory");
+		return NULL;
 	}
-	return cfg_load_default(c, cwd, CELLFTPD_MODULE_DIR, err, len);
+	if (path != NULL)
+		r = cfg_load(c, path, err, len);
+	else if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		snprintf(err, len, "getcwd: %s", strerror(errno));
+		r = -1;
+	} else
+		r = cfg_load_default(c, cwd, CELLFTPD_MODULE_DIR, err, len);
+	if (r != 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void drop_config(struct cfg *c)
+{
+	cfg_free(c);
+	free(c);
 }
 
 /* Plugin host hooks ---------------------------------------------------- */
@@ -109,12 +127,12 @@ static int resolve_run_as(struct srv *s, char *err, size_t len)
 
 	s->cell_uid = (uid_t)-1;
 	s->cell_gid = (gid_t)-1;
-	if (s->cfg.run_as == NULL || s->cfg.run_as[0] == '\0')
+	if (s->cfg->run_as == NULL || s->cfg->run_as[0] == '\0')
 		return 0;
-	pw = getpwnam(s->cfg.run_as);
+	pw = getpwnam(s->cfg->run_as);
 	if (pw == NULL) {
 		snprintf(err, len, "%s: server.run_as: no such user '%s'",
-			 s->cfg.path, s->cfg.run_as);
+			 s->cfg->path, s->cfg->run_as);
 		return -1;
 	}
 	s->cell_uid = pw->pw_uid;
@@ -133,12 +151,12 @@ static int drop_privileges(struct srv *s, char *err, size_t len)
 		if (geteuid() == s->cell_uid)
 			return 0;
 		snprintf(err, len, "server.run_as '%s' needs cellftpd started as root",
-			 s->cfg.run_as);
+			 s->cfg->run_as);
 		return -1;
 	}
-	if (initgroups(s->cfg.run_as, s->cell_gid) != 0 ||
+	if (initgroups(s->cfg->run_as, s->cell_gid) != 0 ||
 	    setgid(s->cell_gid) != 0 || setuid(s->cell_uid) != 0) {
-		snprintf(err, len, "cannot switch to '%s': %s", s->cfg.run_as,
+		snprintf(err, len, "cannot switch to '%s': %s", s->cfg->run_as,
 			 strerror(errno));
 		return -1;
 	}
@@ -151,7 +169,7 @@ static int drop_privileges(struct srv *s, char *err, size_t len)
 
 static int open_root(struct srv *s, char *err, size_t len)
 {
-	s->root = realpath(s->cfg.root, NULL);
+	s->root = realpath(s->cfg->root, NULL);
 	if (s->root == NULL)
 		goto fail;
 	s->root_fd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -159,19 +177,19 @@ static int open_root(struct srv *s, char *err, size_t len)
 		goto fail;
 	return 0;
 fail:
-	snprintf(err, len, "%s: server.root %s: %s", s->cfg.path, s->cfg.root,
+	snprintf(err, len, "%s: server.root %s: %s", s->cfg->path, s->cfg->root,
 		 strerror(errno));
 	return -1;
 }
 
 static int start_threads(struct srv *s, char *err, size_t len)
 {
-	struct settings *set = settings_new(&s->cfg);
+	struct settings *set = settings_new(s->cfg);
 
-	if (set == NULL || limits_init(&s->limits, (size_t)s->cfg.max_sessions) != 0)
+	if (set == NULL || limits_init(&s->limits, (size_t)s->cfg->max_sessions) != 0)
 		goto nomem;
 	if (logq_start(&s->logq, &s->mods, LOGQ_MAX) != 0 ||
-	    pool_start(&s->pool, s->cfg.blocking_threads) != 0)
+	    pool_start(&s->pool, s->cfg->blocking_threads) != 0)
 		goto threads;
 	for (int i = 0; i < s->nworkers; i++) {
 		struct worker *w = &s->workers[i];
@@ -247,7 +265,7 @@ static int all_exited(struct srv *s)
 
 static void shutdown_server(struct srv *s)
 {
-	int waited = 0, limit = s->cfg.shutdown_timeout * 10;
+	int waited = 0, limit = s->cfg->shutdown_timeout * 10;
 
 	srv_log(CF_LOG_INFO, "shutting down: letting transfers finish");
 	post_drain(s, 0);
@@ -265,56 +283,42 @@ static void shutdown_server(struct srv *s)
 	logq_stop(&s->logq);
 }
 
-static int same_modules(const struct cfg *a, const struct cfg *b)
-{
-	if (a->nmods != b->nmods)
-		return 0;
-	for (size_t i = 0; i < a->nmods; i++)
-		if (strcmp(a->mods[i].name, b->mods[i].name) != 0)
-			return 0;
-	return 1;
-}
-
 /*
- * SIGHUP: a new config replaces the old only if it loads, and only its
- * reloadable parts apply; listen, root, workers and run_as need a restart.
+ * SIGHUP: a new config replaces the old only if it loads and every module
+ * accepts it; only its reloadable parts apply (listen, root, workers and
+ * run_as need a restart, and mod_reload_all refuses a changed module list).
  */
 static void reload(struct srv *s, const char *path)
 {
 	char err[CFG_ERR_MAX];
-	struct cfg nc;
-	struct settings *set;
+	struct settings *set = NULL;
+	struct cfg *nc = load_config(path, err, sizeof(err));
 
-	if (load_config(&nc, path, err, sizeof(err)) != 0) {
+	if (nc == NULL) {
 		srv_log(CF_LOG_ERR, "reload refused, keeping the running configuration: %s", err);
 		return;
 	}
-	if (!same_modules(&s->cfg, &nc)) {
-		srv_log(CF_LOG_ERR, "reload refused: modules.load changed; restart to apply it");
+	set = settings_new(nc);
+	if (set == NULL) {
+		srv_log(CF_LOG_ERR, "reload refused: out of memory");
 		goto drop;
 	}
-	if (mod_reload_all(&s->mods, &nc, err, sizeof(err)) != 0) {
+	if (mod_reload_all(&s->mods, nc, err, sizeof(err)) != 0) {
 		srv_log(CF_LOG_ERR, "reload refused: %s", err);
 		goto drop;
 	}
-	if (strcmp(nc.root, s->cfg.root) != 0 || nc.workers != s->cfg.workers ||
-	    strcmp(nc.run_as, s->cfg.run_as) != 0 || nc.nlisten != s->cfg.nlisten)
+	if (strcmp(nc->root, s->cfg->root) != 0 || nc->workers != s->cfg->workers ||
+	    strcmp(nc->run_as, s->cfg->run_as) != 0 || nc->nlisten != s->cfg->nlisten)
 		srv_log(CF_LOG_WARN, "listen, root, workers and run_as changes need a restart");
-	set = settings_new(&nc);
-	if (set == NULL) {
-		srv_log(CF_LOG_ERR, "reload: out of memory");
-		goto drop;
-	}
 	srv_push_settings(s, set);
-	for (size_t i = 0; i < s->mods.n; i++)
-		s->mods.v[i].entry = &nc.mods[i];
-	/* keep the bound listeners: nc.listen is informational from now on */
-	cfg_free(&s->cfg);
+	/* the bound listeners stay: nc->listen is only what the file says now */
+	drop_config(s->cfg);
 	s->cfg = nc;
 	srv_log(CF_LOG_INFO, "configuration reloaded");
 	return;
 drop:
-	cfg_free(&nc);
+	settings_unref(set);
+	drop_config(nc);
 }
 
 static int serve_signals(struct srv *s, int sfd, const char *path)
@@ -361,8 +365,8 @@ static void announce(const struct srv *s)
 {
 	char text[96];
 
-	for (size_t i = 0; i < s->cfg.nlisten; i++) {
-		listen_text(&s->cfg.listen[i], text, sizeof(text));
+	for (size_t i = 0; i < s->cfg->nlisten; i++) {
+		listen_text(&s->cfg->listen[i], text, sizeof(text));
 		fprintf(stderr, "cellftpd: listening on %s\n", text);
 	}
 	fprintf(stderr, "cellftpd: ready\n");
@@ -373,15 +377,16 @@ static int setup(struct srv *s, const char *path, int check_only,
 {
 	memset(s, 0, sizeof(*s));
 	s->root_fd = -1;
-	if (load_config(&s->cfg, path, err, len) != 0 ||
-	    resolve_run_as(s, err, len) != 0 || open_root(s, err, len) != 0)
+	s->cfg = load_config(path, err, len);
+	if (s->cfg == NULL || resolve_run_as(s, err, len) != 0 ||
+	    open_root(s, err, len) != 0)
 		return -1;
 	s->host = modhost_setup(s->root, s->cell_uid, s->cell_gid, &hooks);
-	if (mod_load_all(&s->mods, &s->cfg, s->host, err, len) != 0)
+	if (mod_load_all(&s->mods, s->cfg, s->host, err, len) != 0)
 		return -1;
 	if (check_only)
 		return 0;
-	s->nworkers = s->cfg.workers;
+	s->nworkers = s->cfg->workers;
 	s->workers = calloc((size_t)s->nworkers, sizeof(*s->workers));
 	if (s->workers == NULL) {
 		snprintf(err, len, "out of memory");
@@ -395,7 +400,7 @@ static int setup(struct srv *s, const char *path, int check_only,
 		s->workers[i].after_batch = sess_reap;
 		s->workers[i].idle = sess_none_left;
 	}
-	return listen_bind_all(&s->cfg, s->workers, s->nworkers, err, len);
+	return listen_bind_all(s->cfg, s->workers, s->nworkers, err, len);
 }
 
 int main(int argc, char **argv)
@@ -426,11 +431,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
-		printf("cellftpd: configuration %s is ok\n", srv.cfg.path);
+		printf("cellftpd: configuration %s is ok\n", srv.cfg->path);
 		mod_unload_all(&srv.mods);
 		return 0;
 	}
-	umask(srv.cfg.umask);
+	umask(srv.cfg->umask);
 	if (block_signals(&sigs) != 0 ||
 	    (sfd = signalfd(-1, &sigs, SFD_CLOEXEC)) < 0) {
 		fprintf(stderr, "cellftpd: signals: %s\n", strerror(errno));

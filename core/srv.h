@@ -15,7 +15,7 @@
 #include "cfg.h"
 #include "connlimit.h"
 #include "logq.h"
-#include "modload.h"
+#include "modules/loader.h"
 #include "pool.h"
 #include "worker.h"
 
@@ -38,7 +38,7 @@ struct settings *settings_new(const struct cfg *c);
 void settings_unref(struct settings *s);
 
 struct srv {
-	struct cfg cfg;			/* main thread only */
+	struct cfg *cfg;		/* main thread only; swapped on reload */
 	struct mod_set mods;		/* fixed while serving */
 	const struct cf_host *host;
 	char *root;			/* real path of server.root */

@@ -136,7 +136,7 @@ class Addresses(TestCase):
 			r = self.c.cmd(arg)
 			self.assertEqual(r.code, 501, "%s: %s" % (arg, r))
 
-	def test_pasv_or_port_on_ipv6_never_hands_out_a_bad_address(self):
+	def test_pasv_on_ipv6_refused_or_a_reachable_address(self):
 		# PASV cannot describe an IPv6 address: a server refuses it
 		# (RFC 2428 leaves the code open) or answers with an address
 		# the client can really reach; never one of another host.

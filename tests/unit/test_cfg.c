@@ -22,7 +22,7 @@
 
 #include "config.h"
 #include "core/cfg.h"
-#include "core/modload.h"
+#include "modules/loader.h"
 
 struct fx {
 	char dir[256];		/* mkdtemp: removed afterwards */

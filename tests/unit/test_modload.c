@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "core/cfg.h"
-#include "core/modload.h"
+#include "modules/loader.h"
 
 struct fx {
 	char dir[256];		/* mkdtemp: removed afterwards */
@@ -121,6 +121,18 @@ static void install(struct fx *fx, const char *name, mode_t mode)
 
 	install_as(built, fx->mods, name, mode);
 	free(built);
+}
+
+/* s with its first `from` replaced by `to`; frees s. */
+static char *replace_once(char *s, const char *from, const char *to)
+{
+	char *p = strstr(s, from), *out;
+
+	if (p == NULL)
+		fail_msg("\"%s\" not found", from);
+	out = xasprintf("%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
+	free(s);
+	return out;
 }
 
 static int line_of(const char *text, const char *needle)
@@ -307,17 +319,25 @@ static void refuse_one(struct fx *fx, const char *name, const char *msg)
 	free(entry);
 }
 
-static void a_different_major_abi_is_refused(void **state)
-{
-	refuse_one(*state, "bad_major", "refused: built for ABI 2.0, this "
-		   "cellftpd speaks 1.0");
-}
+/* One test per broken plugin: its name says what the loader refuses. */
+#define REFUSAL(test, plugin, msg) \
+	static void test(void **state) { refuse_one(*state, plugin, msg); }
 
-static void a_newer_minor_abi_is_refused(void **state)
-{
-	refuse_one(*state, "bad_minor", "refused: built for ABI 1.1, newer "
-		   "than this cellftpd (1.0)");
-}
+REFUSAL(a_different_major_abi_is_refused, "bad_major",
+	"refused: built for ABI 2.0, this cellftpd speaks 1.0")
+REFUSAL(a_newer_minor_abi_is_refused, "bad_minor",
+	"refused: built for ABI 1.1, newer than this cellftpd (1.0)")
+REFUSAL(a_shared_object_without_the_entry_point_is_refused, "no_symbol",
+	"refused: no cellftpd_module_v1()")
+REFUSAL(a_null_descriptor_is_refused, "null_desc",
+	"refused: cellftpd_module_v1() returned no descriptor")
+REFUSAL(a_nameless_module_is_refused, "no_name",
+	"refused: the module has no name")
+REFUSAL(a_module_named_unlike_its_entry_is_refused, "wrong_name",
+	"refused: the module calls itself 'someone_else', the entry loads "
+	"'wrong_name'")
+REFUSAL(a_failed_init_is_refused_with_the_module_reason, "bad_init",
+	"refused: init failed: bad_init: the users database is on fire")
 
 static void a_short_descriptor_is_refused(void **state)
 {
@@ -327,34 +347,6 @@ static void a_short_descriptor_is_refused(void **state)
 
 	refuse_one(*state, "bad_size", msg);
 	free(msg);
-}
-
-static void a_shared_object_without_the_entry_point_is_refused(void **state)
-{
-	refuse_one(*state, "no_symbol", "refused: no cellftpd_module_v1()");
-}
-
-static void a_null_descriptor_is_refused(void **state)
-{
-	refuse_one(*state, "null_desc", "refused: cellftpd_module_v1() "
-		   "returned no descriptor");
-}
-
-static void a_nameless_module_is_refused(void **state)
-{
-	refuse_one(*state, "no_name", "refused: the module has no name");
-}
-
-static void a_module_named_unlike_its_entry_is_refused(void **state)
-{
-	refuse_one(*state, "wrong_name", "refused: the module calls itself "
-		   "'someone_else', the entry loads 'wrong_name'");
-}
-
-static void a_failed_init_is_refused_with_the_module_reason(void **state)
-{
-	refuse_one(*state, "bad_init", "refused: init failed: bad_init: the "
-		   "users database is on fire");
 }
 
 static void two_entries_loading_one_module_are_refused(void **state)
@@ -565,27 +557,32 @@ static void reload_refuses_a_different_set_of_modules(void **state)
 
 /* ---- the host API, called directly ---- */
 
-static void host_accessors_answer_set_unset_and_wrong_type(void **state)
+/* A config whose one entry holds a value of every kind. */
+static const struct cf_host *load_accessor_conf(struct fx *fx)
 {
-	struct fx *fx = *state;
-	const struct cf_host *h;
-	const struct cf_config *e;
-	char err[CFG_ERR_MAX], buf[PATH_MAX], small[8], *want;
-	const char *s;
-	long long i;
-	int b;
+	char err[CFG_ERR_MAX];
 
 	fx->text = write_conf(fx->conf, "\t\t{ name = \"m\"; s = \"text\";\n"
 			      "\t\t  i = 7; big = 5000000000L; b = false;\n"
 			      "\t\t  f = 1.5; p = \"rel/x\"; ap = \"/abs\";"
 			      " ep = \"\";\n\t\t  grp = { inner = 3; }; }");
 	assert_int_equal(cfg_load(&fx->cfg, fx->conf, err, sizeof(err)), 0);
-	h = modhost_setup(fx->cfg.root, (uid_t)-1, (gid_t)-1, NULL);
+	return modhost_setup(fx->cfg.root, (uid_t)-1, (gid_t)-1, NULL);
+}
+
+static void host_accessors_answer_set_unset_and_wrong_type(void **state)
+{
+	struct fx *fx = *state;
+	const struct cf_host *h = load_accessor_conf(fx);
+	const struct cf_config *e = &fx->cfg.mods[0].conf;
+	const char *s;
+	long long i;
+	int b;
+
 	assert_int_equal(h->abi_major, CELLFTPD_ABI_MAJOR);
 	assert_int_equal(h->abi_minor, CELLFTPD_ABI_MINOR);
 	assert_int_equal(h->size, sizeof(struct cf_host));
 	assert_string_equal(h->server_root, fx->root);
-	e = &fx->cfg.mods[0].conf;
 
 	assert_int_equal(h->cfg_str(e, "s", &s), 0);
 	assert_string_equal(s, "text");
@@ -605,7 +602,17 @@ static void host_accessors_answer_set_unset_and_wrong_type(void **state)
 	assert_int_equal(b, 0);
 	assert_int_equal(h->cfg_bool(e, "i", &b), -1);
 	assert_int_equal(h->cfg_bool(e, "nope", &b), 1);
+}
 
+static void host_paths_where_and_key_checks_speak_the_config(void **state)
+{
+	struct fx *fx = *state;
+	const struct cf_host *h;
+	const struct cf_config *e;
+	char err[CFG_ERR_MAX], buf[PATH_MAX], small[8], *want;
+
+	h = load_accessor_conf(fx);
+	e = &fx->cfg.mods[0].conf;
 	assert_int_equal(h->cfg_path(e, "p", buf, sizeof(buf)), 0);
 	want = xasprintf("%s/rel/x", fx->dir);
 	assert_string_equal(buf, want);
@@ -641,8 +648,8 @@ static void make_cell_creates_a_private_folder_once(void **state)
 	struct fx *fx = *state;
 	static const char *const bad[] = {
 		"", ".", "..", "../x", "a/b", ".hidden", "-rf", "a b",
-		"tab\tname", "a123456789a123456789a123456789a123456789"
-		"a123456789a123456789abcd",
+		"tab\tname", ("a123456789a123456789a123456789a123456789"
+			      "a123456789a123456789abcd"),
 	};
 	const struct cf_host *h;
 	char err[256], *cell;
@@ -650,7 +657,8 @@ static void make_cell_creates_a_private_folder_once(void **state)
 	size_t i;
 
 	h = modhost_setup(fx->root, (uid_t)-1, (gid_t)-1, NULL);
-	umask(077);
+	/* whatever the process umask, a cell is exactly 0700 */
+	umask(0277);
 	assert_int_equal(h->make_cell("alice", err, sizeof(err)), 0);
 	umask(022);
 	cell = xasprintf("%s/alice", fx->root);
@@ -753,6 +761,47 @@ static void the_shipped_plugins_load_with_the_embedded_default(void **state)
 	assert_non_null(fx->set.v[1].m->log);
 }
 
+static void the_sample_config_module_settings_pass_the_plugins(void **state)
+{
+	struct fx *fx = *state;
+	const char *src = getenv("CELLFTPD_SOURCE_ROOT");
+	char err[CFG_ERR_MAX + 1024], *path, *text, *to;
+	int rc;
+
+	if (src == NULL)
+		skip();
+	install_as("auth/file/auth_file.so", fx->mods, "auth_file", 0755);
+	install_as("logging/file/log_file.so", fx->mods, "log_file", 0755);
+	to = xasprintf("%s/users", fx->dir);
+	write_file(to, "");
+	free(to);
+	to = xasprintf("%s/log", fx->dir);
+	assert_int_equal(mkdir(to, 0750), 0);
+	free(to);
+
+	/* the sample as shipped, with its paths moved into the temp folder */
+	path = xasprintf("%s/etc/cellftpd.conf", src);
+	text = read_file(path);
+	text = replace_once(text, "\"/srv/cellftpd\"", "\"root\"");
+	text = replace_once(text, "\"/var/lib/cellftpd/users\"", "\"users\"");
+	text = replace_once(text, "\"/var/log/cellftpd\"", "\"log\"");
+	text = replace_once(text, "# path = \"", "path = \"mods\"; # \"");
+	rc = cfg_load_string(&fx->cfg, text, path, fx->dir, err, sizeof(err));
+	free(text);
+	free(path);
+	if (rc != 0)
+		fail_msg("%s", err);
+	assert_string_equal(fx->cfg.module_path, fx->mods);
+	if (mod_load_all(&fx->set, &fx->cfg, modhost_setup(fx->cfg.root,
+			 (uid_t)-1, (gid_t)-1, &test_hooks), err,
+			 sizeof(err)) != 0) {
+		if (strstr(err, "no cellftpd_module_v1()") != NULL)
+			skip();
+		fail_msg("%s", err);
+	}
+	assert_int_equal(fx->set.n, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -779,9 +828,11 @@ int main(void)
 		T(reload_hands_modules_their_new_settings),
 		T(reload_refuses_a_different_set_of_modules),
 		T(host_accessors_answer_set_unset_and_wrong_type),
+		T(host_paths_where_and_key_checks_speak_the_config),
 		T(make_cell_creates_a_private_folder_once),
 		T(host_hooks_are_used_and_safe_when_absent),
 		T(the_shipped_plugins_load_with_the_embedded_default),
+		T(the_sample_config_module_settings_pass_the_plugins),
 #undef T
 	};
 

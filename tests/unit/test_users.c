@@ -557,7 +557,653 @@ static void remove_tree_never_follows_symlinks(void **state)
 	assert_string_equal(get_file(p), "precious");
 }
 
-#include "test_users_plugins.inc"
+/* ---- a fake host, to drive the plugins as the daemon would ---- */
+
+struct cf_config {
+	const char *kv[24];	/* key, value, ..., NULL */
+};
+
+static char fh_root[160];
+static char fh_logged[2048];
+
+static const char *fc_get(const struct cf_config *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; c->kv[i] != NULL; i += 2)
+		if (strcmp(c->kv[i], key) == 0)
+			return c->kv[i + 1];
+	return NULL;
+}
+
+static int fc_str(const struct cf_config *c, const char *key,
+		  const char **out)
+{
+	const char *v = fc_get(c, key);
+
+	if (v == NULL)
+		return 1;
+	*out = v;
+	return 0;
+}
+
+static int fc_int(const struct cf_config *c, const char *key, long long *out)
+{
+	const char *v = fc_get(c, key);
+	char *end;
+
+	if (v == NULL)
+		return 1;
+	*out = strtoll(v, &end, 10);
+	return *end == '\0' ? 0 : -1;
+}
+
+static int fc_bool(const struct cf_config *c, const char *key, int *out)
+{
+	return 1;
+}
+
+static int fc_size(const struct cf_config *c, const char *key, uint64_t *out)
+{
+	const char *v = fc_get(c, key);
+
+	if (v == NULL)
+		return 1;
+	return cf_size_parse(v, out) == 0 ? 0 : -1;
+}
+
+static int fc_path(const struct cf_config *c, const char *key, char *out,
+		   size_t outlen)
+{
+	const char *v = fc_get(c, key);
+
+	if (v == NULL)
+		return 1;
+	snprintf(out, outlen, "%s", v);
+	return 0;
+}
+
+static const char *fc_where(const struct cf_config *c, const char *key,
+			    char *buf, size_t len)
+{
+	snprintf(buf, len, "test.conf:%d", key != NULL ? 2 : 1);
+	return buf;
+}
+
+static int fc_check_keys(const struct cf_config *c, const char *const *known,
+			 char *err, size_t errlen)
+{
+	size_t i, k;
+
+	for (i = 0; c->kv[i] != NULL; i += 2) {
+		for (k = 0; known[k] != NULL; k++)
+			if (strcmp(known[k], c->kv[i]) == 0)
+				break;
+		if (known[k] == NULL) {
+			snprintf(err, errlen, "test.conf:2: unknown key %s",
+				 c->kv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void fh_log(enum cf_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(fh_logged, sizeof(fh_logged), fmt, ap);
+	va_end(ap);
+}
+
+static int fh_make_cell(const char *login, char *err, size_t errlen)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", fh_root, login);
+	if (mkdir(p, 0700) == 0)
+		return 0;
+	snprintf(err, errlen, "mkdir %s: %s", p, strerror(errno));
+	return -1;
+}
+
+static const struct cf_host fh_host = {
+	.abi_major = CELLFTPD_ABI_MAJOR,
+	.abi_minor = CELLFTPD_ABI_MINOR,
+	.size = sizeof(struct cf_host),
+	.server_root = fh_root,
+	.log = fh_log,
+	.cfg_str = fc_str,
+	.cfg_int = fc_int,
+	.cfg_bool = fc_bool,
+	.cfg_size = fc_size,
+	.cfg_path = fc_path,
+	.cfg_where = fc_where,
+	.cfg_check_keys = fc_check_keys,
+	.make_cell = fh_make_cell,
+};
+
+struct plug {
+	void *dl;
+	const struct cf_module *m;
+	void *st;
+};
+
+/* dlopen a built plugin; 0 when it is not built (the test skips). */
+static int plug_open(struct plug *p, const char *rel)
+{
+	const char *root = getenv("CELLFTPD_BUILD_ROOT");
+	const struct cf_module *(*get)(void);
+	char path[512];
+
+	memset(p, 0, sizeof(*p));
+	if (root == NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (access(path, R_OK) != 0)
+		return 0;
+	p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (p->dl == NULL)
+		fail_msg("dlopen %s: %s", path, dlerror());
+	*(void **)&get = dlsym(p->dl, "cellftpd_module_v1");
+	assert_non_null(get);
+	p->m = get();
+	assert_int_equal(p->m->abi_major, CELLFTPD_ABI_MAJOR);
+	return 1;
+}
+
+static void plug_close(struct plug *p)
+{
+	if (p->st != NULL)
+		p->m->fini(p->st);
+	if (p->dl != NULL)
+		dlclose(p->dl);
+}
+
+static int plug_init(struct plug *p, const struct cf_config *c, char *err,
+		     size_t errlen)
+{
+	err[0] = '\0';
+	return p->m->init(&fh_host, c, &p->st, err, errlen);
+}
+
+#define assert_prefix(got, want) do {					\
+	if (strncmp((got), (want), strlen(want)) != 0)			\
+		fail_msg("got \"%s\", want \"%s...\"", (got), (want));	\
+} while (0)
+
+/* ---- auth_file.so ---- */
+
+static void put_users(const char *path, const char *const *lines)
+{
+	struct users_db db;
+	struct users_entry e;
+	char err[256], flags[32];
+
+	memset(&db, 0, sizeof(db));
+	for (; *lines != NULL; lines += 3) {
+		memset(&e, 0, sizeof(e));
+		snprintf(e.login, sizeof(e.login), "%s", lines[0]);
+		assert_int_equal(users_hash(lines[1], e.hash, sizeof(e.hash)),
+				 0);
+		snprintf(flags, sizeof(flags), "%s", lines[2]);
+		if (strstr(flags, "admin"))
+			e.flags |= CF_ACCT_ADMIN;
+		if (strstr(flags, "disabled"))
+			e.flags |= CF_ACCT_DISABLED;
+		if (strstr(flags, "5G")) {
+			e.quota_set = 1;
+			e.quota_bytes = 5ull << 30;
+		}
+		assert_int_equal(users_add(&db, &e), 0);
+	}
+	assert_int_equal(users_save(&db, path, err, sizeof(err)), 0);
+	users_free(&db);
+}
+
+static void auth_file_init_refuses_bad_settings(void **state)
+{
+	struct tmp *t = *state;
+	struct plug p;
+	char err[512], want[512];
+	struct cf_config none = { { NULL } };
+	struct cf_config unknown = { { "users", t->path, "colour", "red" } };
+	struct cf_config reg = { { "users", t->path, "registration", "maybe" } };
+	struct cf_config minpw = { { "users", t->path, "min_password", "0" } };
+	struct cf_config quota = { { "users", t->path, "default_quota", "lots" } };
+	struct cf_config good = { { "users", t->path } };
+
+	if (!plug_open(&p, "auth/file/auth_file.so"))
+		skip();
+	assert_string_equal(p.m->name, "auth_file");
+	assert_int_not_equal(plug_init(&p, &none, err, sizeof(err)), 0);
+	assert_prefix(err, "test.conf:1: auth_file: needs `users`");
+	assert_int_not_equal(plug_init(&p, &unknown, err, sizeof(err)), 0);
+	assert_string_equal(err, "test.conf:2: unknown key colour");
+	assert_int_not_equal(plug_init(&p, &reg, err, sizeof(err)), 0);
+	assert_prefix(err, "test.conf:2: auth_file: registration must be");
+	assert_int_not_equal(plug_init(&p, &minpw, err, sizeof(err)), 0);
+	assert_prefix(err, "test.conf:2: auth_file: min_password must be");
+	assert_int_not_equal(plug_init(&p, &quota, err, sizeof(err)), 0);
+	assert_prefix(err, "test.conf:2: auth_file: default_quota must be");
+	assert_int_not_equal(plug_init(&p, &good, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "cannot read users file %s: %s",
+		 t->path, strerror(ENOENT));
+	assert_string_equal(err, want);
+	assert_null(p.st);
+	plug_close(&p);
+}
+
+static int auth(struct plug *p, const char *login, const char *pw,
+		struct cf_identity *id, char *why)
+{
+	struct cf_client c = { 1, "10.0.0.1", 4000 };
+
+	why[0] = '\0';
+	return p->m->auth->authenticate(p->st, &c, login, pw, id, why, 128);
+}
+
+static void auth_file_authenticates_and_rereads(void **state)
+{
+	static const char *const users[] = {
+		"alice", "alice-pw", "admin,5G",
+		"bob", "bob-pw", "",
+		"carl", "carl-pw", "disabled",
+		NULL
+	};
+	struct tmp *t = *state;
+	struct cf_config c = { { "users", t->path, "default_quota", "1G" } };
+	struct cf_identity id;
+	struct plug p;
+	char err[512], why[128];
+
+	if (!plug_open(&p, "auth/file/auth_file.so"))
+		skip();
+	put_users(t->path, users);
+	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
+	assert_int_equal(auth(&p, "alice", "alice-pw", &id, why), CF_OK);
+	assert_string_equal(id.login, "alice");
+	assert_string_equal(id.root, "");
+	assert_int_equal(id.is_admin, 1);
+	assert_true(id.quota_bytes == 5ull << 30);
+	assert_true(id.quota_files == CF_UNLIMITED);
+	assert_true(id.uid == -1 && id.gid == -1);
+	assert_int_equal(auth(&p, "bob", "bob-pw", &id, why), CF_OK);
+	assert_int_equal(id.is_admin, 0);
+	assert_true(id.quota_bytes == 1ull << 30);
+	assert_int_equal(auth(&p, "bob", "alice-pw", &id, why), CF_DENIED);
+	assert_string_equal(why, "wrong password");
+	assert_int_equal(auth(&p, "carl", "carl-pw", &id, why), CF_DENIED);
+	assert_string_equal(why, "account disabled");
+	assert_int_equal(auth(&p, "nobody", "x", &id, why), CF_DECLINED);
+	assert_int_equal(p.m->auth->lookup(p.st, "bob", &id), CF_OK);
+	assert_string_equal(id.login, "bob");
+	assert_int_equal(p.m->auth->lookup(p.st, "carl", &id), CF_DENIED);
+	assert_int_equal(p.m->auth->lookup(p.st, "nobody", &id), CF_DECLINED);
+
+	/* a new file is picked up; a broken one keeps the accounts */
+	put_users(t->path, (const char *const[]){ "dave", "dave-pw", "",
+						  NULL });
+	assert_int_equal(auth(&p, "dave", "dave-pw", &id, why), CF_OK);
+	assert_int_equal(auth(&p, "bob", "bob-pw", &id, why), CF_DECLINED);
+	put_file(t->path, "dave:broken\n");
+	assert_int_equal(auth(&p, "dave", "dave-pw", &id, why), CF_OK);
+	snprintf(err, sizeof(err), "auth_file: %s:1:", t->path);
+	assert_prefix(fh_logged, err);
+	plug_close(&p);
+}
+
+static int reg(struct plug *p, const char *addr, const char *login,
+	       const char *pw, char *why)
+{
+	struct cf_client c = { 7, addr, 4000 };
+
+	why[0] = '\0';
+	return p->m->auth->acct_register(p->st, &c, login, pw, why, 128);
+}
+
+static void auth_file_registration_policy(void **state)
+{
+	struct tmp *t = *state;
+	struct cf_config closed = { { "users", t->path } };
+	struct cf_config open = { { "users", t->path, "registration", "open",
+				    "registration_limit", "2" } };
+	struct cf_identity id;
+	struct plug p;
+	struct stat st;
+	char err[512], why[128], cell[256];
+
+	if (!plug_open(&p, "auth/file/auth_file.so"))
+		skip();
+	snprintf(fh_root, sizeof(fh_root), "%s", t->dir);
+	put_file(t->path, "");
+	assert_int_equal(plug_init(&p, &closed, err, sizeof(err)), 0);
+	assert_int_equal(reg(&p, "10.0.0.1", "newbie", "long enough", why),
+			 CF_DENIED);
+	assert_string_equal(why, "registration closed");
+	assert_int_equal(p.m->reload(p.st, &open, err, sizeof(err)), 0);
+	assert_int_equal(reg(&p, "10.0.0.1", "bad/login", "long enough", why),
+			 CF_DENIED);
+	assert_string_equal(why, "invalid login");
+	assert_int_equal(reg(&p, "10.0.0.1", "newbie", "short", why),
+			 CF_DENIED);
+	assert_prefix(why, "weak password");
+	assert_int_equal(reg(&p, "10.0.0.1", "newbie", "long enough", why),
+			 CF_OK);
+	snprintf(cell, sizeof(cell), "%s/newbie", t->dir);
+	assert_int_equal(stat(cell, &st), 0);
+	assert_true(S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700);
+	assert_int_equal(auth(&p, "newbie", "long enough", &id, why), CF_OK);
+	assert_int_equal(reg(&p, "10.0.0.1", "newbie", "long enough", why),
+			 CF_DENIED);
+	assert_string_equal(why, "exists");
+	/* two attempts per hour from 10.0.0.1 are used up */
+	assert_int_equal(reg(&p, "10.0.0.1", "other", "long enough", why),
+			 CF_DENIED);
+	assert_prefix(why, "too many registrations");
+	/* a cell left by a deleted account is not handed to a stranger */
+	snprintf(cell, sizeof(cell), "%s/ghost", t->dir);
+	assert_int_equal(mkdir(cell, 0700), 0);
+	assert_int_equal(reg(&p, "10.0.0.2", "ghost", "long enough", why),
+			 CF_DENIED);
+	assert_string_equal(why, "exists");
+	/* the account cannot be written: the new cell goes again */
+	snprintf(cell, sizeof(cell), "%s.tmp", t->path);
+	assert_int_equal(mkdir(cell, 0700), 0);
+	assert_int_equal(reg(&p, "10.0.0.2", "late", "long enough", why),
+			 CF_ERROR);
+	snprintf(cell, sizeof(cell), "%s/late", t->dir);
+	assert_int_equal(access(cell, F_OK), -1);
+	assert_int_equal(auth(&p, "late", "long enough", &id, why),
+			 CF_DECLINED);
+	plug_close(&p);
+}
+
+static int list_each(void *arg, const struct cf_account *a)
+{
+	struct cf_account *last = arg;
+
+	if (strcmp(a->login, "eve") == 0)
+		*last = *a;
+	return 0;
+}
+
+static void auth_file_account_operations(void **state)
+{
+	struct tmp *t = *state;
+	struct cf_config c = { { "users", t->path, "default_quota", "1G" } };
+	struct cf_account a = { .login = "eve", .flags = CF_ACCT_ADMIN };
+	struct cf_account seen;
+	struct cf_identity id;
+	struct plug p;
+	char err[512], why[128], path[256];
+	const struct cf_auth_ops *ops;
+
+	if (!plug_open(&p, "auth/file/auth_file.so"))
+		skip();
+	ops = p.m->auth;
+	snprintf(fh_root, sizeof(fh_root), "%s", t->dir);
+	put_file(t->path, "");
+	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
+	assert_int_equal(ops->acct_add(p.st, &a, "first-pw", why, 128), CF_OK);
+	assert_int_equal(ops->acct_add(p.st, &a, "first-pw", why, 128),
+			 CF_DENIED);
+	assert_string_equal(why, "exists");
+	assert_int_equal(auth(&p, "eve", "first-pw", &id, why), CF_OK);
+	assert_int_equal(id.is_admin, 1);
+	assert_true(id.quota_bytes == 1ull << 30);
+	assert_int_equal(ops->acct_passwd(p.st, "eve", "second-pw", why, 128),
+			 CF_OK);
+	assert_int_equal(auth(&p, "eve", "first-pw", &id, why), CF_DENIED);
+	assert_int_equal(auth(&p, "eve", "second-pw", &id, why), CF_OK);
+	assert_int_equal(ops->acct_passwd(p.st, "nobody", "second-pw", why,
+					  128), CF_DECLINED);
+	a.quota_bytes = 100ull << 20;
+	a.flags = CF_ACCT_DISABLED;
+	assert_int_equal(ops->acct_update(p.st, &a, why, 128), CF_OK);
+	assert_int_equal(auth(&p, "eve", "second-pw", &id, why), CF_DENIED);
+	assert_string_equal(why, "account disabled");
+	assert_int_equal(ops->acct_list(p.st, list_each, &seen), CF_OK);
+	assert_true(seen.quota_bytes == 100ull << 20);
+	assert_int_equal(seen.flags, CF_ACCT_DISABLED);
+	assert_prefix(get_file(t->path), "eve:$y$");
+	assert_non_null(strstr(get_file(t->path), ":100M:disabled\n"));
+	/* delete with the cell; a symlink inside it is not followed */
+	snprintf(path, sizeof(path), "%s/keep", t->dir);
+	put_file(path, "precious");
+	snprintf(path, sizeof(path), "%s/eve/link", t->dir);
+	assert_int_equal(symlink("../keep", path), 0);
+	assert_int_equal(ops->acct_del(p.st, "eve", 1, why, 128), CF_OK);
+	snprintf(path, sizeof(path), "%s/eve", t->dir);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/keep", t->dir);
+	assert_string_equal(get_file(path), "precious");
+	assert_int_equal(auth(&p, "eve", "second-pw", &id, why), CF_DECLINED);
+	assert_int_equal(ops->acct_del(p.st, "eve", 0, why, 128), CF_DECLINED);
+	plug_close(&p);
+}
+
+/* ---- log_file.so ---- */
+
+static struct cf_log_event ev_at(enum cf_event_type type, const char *login)
+{
+	struct cf_log_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.size = sizeof(ev);
+	ev.type = type;
+	ev.time.tv_sec = 1795493178;	/* 2026-11-24T04:06:18Z */
+	ev.time.tv_nsec = 123456789;
+	ev.session_id = 12;
+	ev.client_addr = "127.0.0.1";
+	ev.client_port = 51234;
+	ev.login = login;
+	return ev;
+}
+
+static const char *log_of(const struct tmp *t, const char *name)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", t->dir, name);
+	return get_file(p);
+}
+
+static void log_file_refuses_a_folder_it_cannot_write(void **state)
+{
+	struct tmp *t = *state;
+	char dir[200], err[1024], want[1024];
+	struct cf_config c = { { "dir", dir } };
+	struct cf_config fmt = { { "dir", t->dir, "format", "xml" } };
+	struct plug p;
+
+	if (!plug_open(&p, "logging/file/log_file.so"))
+		skip();
+	assert_string_equal(p.m->name, "log_file");
+	snprintf(dir, sizeof(dir), "%s/missing", t->dir);
+	assert_int_not_equal(plug_init(&p, &c, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "test.conf:2: log_file: cannot write "
+		 "in %s: cannot open %s/connections.log: %s", dir, dir,
+		 strerror(ENOENT));
+	assert_string_equal(err, want);
+	assert_int_not_equal(plug_init(&p, &fmt, err, sizeof(err)), 0);
+	assert_prefix(err, "test.conf:2: log_file: format must be");
+	plug_close(&p);
+}
+
+static void log_file_writes_one_line_per_event(void **state)
+{
+	struct tmp *t = *state;
+	struct cf_config c = { { "dir", t->dir } };
+	struct cf_log_event ev;
+	struct plug p;
+	struct stat st;
+	char err[512], p1[256], p2[256];
+
+	if (!plug_open(&p, "logging/file/log_file.so"))
+		skip();
+	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
+	ev = ev_at(CF_EV_FILE, "alice");
+	ev.action = "MKD";
+	ev.path = "/a b";
+	ev.result = 257;
+	p.m->log->event(p.st, &ev);
+	ev.action = "DELE";
+	ev.path = "/x\n2026-01-01T00:00:00.000Z sid=1 user=root \"q\"\x01";
+	ev.result = 250;
+	p.m->log->event(p.st, &ev);
+	assert_string_equal(log_of(t, "files.log"),
+		"2026-11-24T04:06:18.123Z sid=12 client=127.0.0.1:51234 "
+		"user=alice event=MKD path=\"/a b\" result=257\n"
+		"2026-11-24T04:06:18.123Z sid=12 client=127.0.0.1:51234 "
+		"user=alice event=DELE path=\"/x\\n2026-01-01T00:00:00.000Z "
+		"sid=1 user=root \\\"q\\\"\\x01\" result=250\n");
+	ev = ev_at(CF_EV_LOGIN_FAIL, NULL);
+	ev.client_addr = "::1";
+	ev.detail = "wrong password";
+	p.m->log->event(p.st, &ev);
+	assert_string_equal(log_of(t, "auth.log"),
+		"2026-11-24T04:06:18.123Z sid=12 client=[::1]:51234 user=- "
+		"event=LOGIN_FAIL reason=\"wrong password\"\n");
+	ev = ev_at(CF_EV_DISCONNECT, "bob");
+	ev.bytes_in = 10;
+	ev.bytes_out = 20;
+	ev.duration_ms = 1500;
+	p.m->log->event(p.st, &ev);
+	assert_non_null(strstr(log_of(t, "connections.log"),
+		"event=DISCONNECT bytes_in=10 bytes_out=20 duration_ms=1500\n"));
+	ev = ev_at(CF_EV_COMMAND, "bob");	/* not logged in this version */
+	ev.action = "PASS";
+	p.m->log->event(p.st, &ev);
+	ev = ev_at(CF_EV_ADMIN, "root");
+	ev.action = "USERDEL";
+	p.m->log->event(p.st, &ev);
+	assert_non_null(strstr(log_of(t, "admin.log"),
+			       "user=root event=ADMIN action=USERDEL\n"));
+	assert_string_equal(log_of(t, "server.log"), "");
+	/* logrotate: move the file away, reopen, write to a new one */
+	snprintf(p1, sizeof(p1), "%s/files.log", t->dir);
+	snprintf(p2, sizeof(p2), "%s/files.log.1", t->dir);
+	assert_int_equal(rename(p1, p2), 0);
+	p.m->log->reopen(p.st);
+	ev = ev_at(CF_EV_TRANSFER, "alice");
+	ev.action = "RETR";
+	ev.path = "/big";
+	ev.bytes = 42;
+	ev.direction = 'o';
+	ev.complete = 1;
+	p.m->log->event(p.st, &ev);
+	assert_string_equal(log_of(t, "files.log"),
+		"2026-11-24T04:06:18.123Z sid=12 client=127.0.0.1:51234 "
+		"user=alice event=RETR path=/big bytes=42 direction=o type=b "
+		"complete=yes duration_ms=0\n");
+	assert_int_equal(stat(p1, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	plug_close(&p);
+}
+
+static void log_file_json_lines(void **state)
+{
+	struct tmp *t = *state;
+	struct cf_config c = { { "dir", t->dir, "format", "json" } };
+	struct cf_log_event ev;
+	struct plug p;
+	char err[512];
+
+	if (!plug_open(&p, "logging/file/log_file.so"))
+		skip();
+	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
+	ev = ev_at(CF_EV_FILE, "alice");
+	ev.action = "MKD";
+	ev.path = "/a \"b\"\n\xc3\xa9\xff";
+	ev.result = 257;
+	p.m->log->event(p.st, &ev);
+	assert_string_equal(log_of(t, "files.log"),
+		"{\"time\":\"2026-11-24T04:06:18.123Z\",\"sid\":12,"
+		"\"client\":\"127.0.0.1:51234\",\"user\":\"alice\","
+		"\"event\":\"MKD\",\"path\":\"/a \\\"b\\\"\\n\xc3\xa9\\ufffd\","
+		"\"result\":257}\n");
+	plug_close(&p);
+}
+
+/* ---- cellftpd-user, end to end ---- */
+
+static int cli(const struct tmp *t, const char *input, const char *args)
+{
+	const char *root = getenv("CELLFTPD_BUILD_ROOT");
+	char cmd[1024];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "printf '%s' | %s/tools/cellftpd-user "
+		 "-c %s/cellftpd.conf %s >%s/out 2>%s/err", input, root,
+		 t->dir, args, t->dir, t->dir);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void cellftpd_user_end_to_end(void **state)
+{
+	struct tmp *t = *state;
+	const char *root = getenv("CELLFTPD_BUILD_ROOT");
+	struct users_db db;
+	struct stat st;
+	char p[256], err[256];
+
+	snprintf(p, sizeof(p), "%s/tools/cellftpd-user", root ? root : ".");
+	if (root == NULL || access(p, X_OK) != 0)
+		skip();
+	snprintf(p, sizeof(p), "%s/cells", t->dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/cellftpd.conf", t->dir);
+	put_file(p, "server: { listen = [ \"127.0.0.1:2121\" ]; "
+		 "root = \"cells\"; };\n"
+		 "modules: { load = ( { name = \"auth_file\"; "
+		 "users = \"users\"; default_quota = \"1G\"; } ); };\n");
+	assert_int_equal(cli(t, "secret-one\\n", "add bob"), 0);
+	snprintf(p, sizeof(p), "%s/cells/bob", t->dir);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(cli(t, "secret-one\\n", "add bob"), 1);
+	assert_non_null(strstr(log_of(t, "err"), "login \"bob\" exists"));
+	assert_int_equal(cli(t, "short\\n", "add carl"), 1);
+	assert_non_null(strstr(log_of(t, "err"), "weak password"));
+	assert_int_equal(cli(t, "", "add carl"), 1);
+	assert_non_null(strstr(log_of(t, "err"), "empty password"));
+	assert_int_equal(cli(t, "secret-two\\n", "add root --admin "
+			     "--quota 2G"), 0);
+	assert_int_equal(cli(t, "", "quota bob 500M"), 0);
+	assert_int_equal(cli(t, "", "disable root"), 0);
+	assert_int_equal(cli(t, "", "list"), 0);
+	assert_string_equal(log_of(t, "out"),
+		"LOGIN  QUOTA             FLAGS\n"
+		"bob    500M              -\n"
+		"root   2G                admin,disabled\n");
+	assert_int_equal(cli(t, "", "quota bob default"), 0);
+	assert_int_equal(cli(t, "", "enable root"), 0);
+	assert_int_equal(cli(t, "", "list"), 0);
+	assert_non_null(strstr(log_of(t, "out"), "bob    1G (default)      -\n"
+			       "root   2G                admin\n"));
+	assert_int_equal(cli(t, "secret-three\\n", "passwd bob"), 0);
+	snprintf(p, sizeof(p), "%s/users", t->dir);
+	assert_int_equal(users_load(&db, p, 0, err, sizeof(err)), 0);
+	assert_int_equal(users_verify("secret-three", users_find(&db,
+							   "bob")->hash), 1);
+	users_free(&db);
+	assert_int_equal(cli(t, "", "del bob --remove-cell"), 0);
+	snprintf(p, sizeof(p), "%s/cells/bob", t->dir);
+	assert_int_equal(access(p, F_OK), -1);
+	assert_int_equal(cli(t, "", "del bob"), 1);
+	assert_non_null(strstr(log_of(t, "err"), "no such user \"bob\""));
+	assert_int_equal(cli(t, "x\\n", "passwd nobody"), 1);
+	assert_int_equal(cli(t, "", "quota root lots"), 2);
+	assert_int_equal(cli(t, "", "frobnicate"), 2);
+	assert_int_equal(cli(t, "", "add"), 2);
+	assert_int_equal(cli(t, "", "del root --force"), 2);
+	assert_int_equal(cli(t, "secret-one\\n", "add ../etc"), 1);
+	assert_prefix(log_of(t, "err"), "cellftpd-user: invalid login");
+}
 
 int main(void)
 {
@@ -580,7 +1226,14 @@ int main(void)
 		T(lock_excludes_a_second_locker),
 		T(hash_and_verify),
 		T(remove_tree_never_follows_symlinks),
-		PLUGIN_TESTS
+		T(auth_file_init_refuses_bad_settings),
+		T(auth_file_authenticates_and_rereads),
+		T(auth_file_registration_policy),
+		T(auth_file_account_operations),
+		T(log_file_refuses_a_folder_it_cannot_write),
+		T(log_file_writes_one_line_per_event),
+		T(log_file_json_lines),
+		T(cellftpd_user_end_to_end),
 #undef T
 	};
 

@@ -3,14 +3,14 @@
  * its ABI descriptor and file permissions, init it, and keep the providers
  * in config order (the auth chain is that order).
  */
-#ifndef CORE_MODLOAD_H
-#define CORE_MODLOAD_H
+#ifndef MODULES_LOADER_H
+#define MODULES_LOADER_H
 
 #include <stdarg.h>
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "cfg.h"
+#include "core/cfg.h"
 #include "modules/module.h"
 
 struct mod_loaded {
@@ -59,7 +59,7 @@ struct modhost_hooks {
 	int (*offload)(void (*fn)(void *arg), void *arg);
 };
 
-/* Fill the process-wide host (one owner: modhost.c) and return it. */
+/* Fill the process-wide host (one owner: modules/host.c) and return it. */
 const struct cf_host *modhost_setup(const char *server_root, uid_t cell_uid,
 				    gid_t cell_gid,
 				    const struct modhost_hooks *hooks);

@@ -3,7 +3,7 @@
  * disk, dlopen'ed, its descriptor held against the ABI this daemon speaks,
  * then initialised.  Any refusal unloads everything and names the file.
  */
-#include "modload.h"
+#include "modules/loader.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * over their modules.load entry, logging, cell creation and the daemon's
  * runtime hooks.  This file owns the one process-wide instance.
  */
-#include "modload.h"
+#include "modules/loader.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,0 +1,18 @@
+/*
+ * Provider chains: the auth providers are asked in modules.load order; the
+ * first OK or DENIED ends the chain, DECLINED asks the next.
+ */
+#ifndef MODULES_CHAIN_H
+#define MODULES_CHAIN_H
+
+#include <stddef.h>
+
+#include "modules/loader.h"
+
+/* May block (hashing, PAM): call it on the blocking pool only. */
+int chain_authenticate(const struct mod_set *mods,
+		       const struct cf_client *client, const char *login,
+		       const char *password, struct cf_identity *out,
+		       char *why, size_t whylen);
+
+#endif
