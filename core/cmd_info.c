@@ -55,18 +55,22 @@ static const char *const mlst_facts[] = {
 /* OPTS MLST: answer with the facts we know among those asked for. */
 static void opts_mlst(struct sess *s, const char *facts)
 {
-	char out[128] = "";
-	char want[256];
+	char out[128] = "", want[256];
 	char *save = NULL;
+	unsigned seen = 0;
 
 	snprintf(want, sizeof(want), "%s", facts ? facts : "");
 	for (char *f = strtok_r(want, ";", &save); f != NULL;
 	     f = strtok_r(NULL, ";", &save))
-		for (int i = 0; mlst_facts[i] != NULL; i++)
-			if (strcasecmp(f, mlst_facts[i]) == 0) {
-				strcat(out, mlst_facts[i]);
-				strcat(out, ";");
-			}
+		for (unsigned i = 0; mlst_facts[i] != NULL; i++)
+			if (strcasecmp(f, mlst_facts[i]) == 0)
+				seen |= 1u << i;
+	/* in our order, each once: the answer cannot outgrow `out` */
+	for (unsigned i = 0; mlst_facts[i] != NULL; i++)
+		if (seen & (1u << i)) {
+			strcat(out, mlst_facts[i]);
+			strcat(out, ";");
+		}
 	sess_reply(s, 200, "MLST OPTS %s", out);
 }
 

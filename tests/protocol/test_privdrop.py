@@ -1,0 +1,99 @@
+"""
+Least privilege: started as root with server.run_as, cellftpd binds,
+loads its modules and opens its files as root, then serves as run_as.
+Every uid of the serving process is run_as's, the files a user uploads
+belong to run_as, and the user still works normally.  Skipped when the
+tests do not run as root (nothing to drop) or there is no "nobody" user.
+"""
+
+import os
+import pwd
+import time
+
+import harness
+from harness import Server, TestCase
+
+srv = None
+RUN_AS = "nobody"
+
+
+def setUpModule():
+	global srv
+	if os.geteuid() != 0:
+		harness.skip_file("not running as root: no privileges to drop")
+	try:
+		pwd.getpwnam(RUN_AS)
+	except KeyError:
+		harness.skip_file("no '%s' user on this machine" % RUN_AS)
+	srv = Server(server={"run_as": RUN_AS})
+
+
+def tearDownModule():
+	if srv is not None:
+		srv.cleanup()
+
+
+def proc_ids(pid):
+	"""(real, effective, saved, fs) uids and gids of a process."""
+	uids = gids = None
+	with open("/proc/%d/status" % pid) as f:
+		for line in f:
+			if line.startswith("Uid:"):
+				uids = [int(x) for x in line.split()[1:]]
+			elif line.startswith("Gid:"):
+				gids = [int(x) for x in line.split()[1:]]
+	return uids, gids
+
+
+def thread_uids(pid):
+	"""Effective uid of every thread: a per-thread setuid would show here."""
+	out = []
+	for tid in os.listdir("/proc/%d/task" % pid):
+		with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+			for line in f:
+				if line.startswith("Uid:"):
+					out.append(int(line.split()[2]))
+	return out
+
+
+class PrivilegeDrop(TestCase):
+	def test_every_uid_and_gid_is_run_as_once_ready(self):
+		pw = pwd.getpwnam(RUN_AS)
+		uids, gids = proc_ids(srv.proc.pid)
+		self.assertEqual(uids, [pw.pw_uid] * 4)
+		self.assertEqual(gids, [pw.pw_gid] * 4)
+		self.assertEqual(set(thread_uids(srv.proc.pid)), {pw.pw_uid})
+
+	def test_cell_made_by_cellftpd_user_belongs_to_run_as(self):
+		st = os.stat(srv.cell("alice"))
+		self.assertEqual(st.st_uid, pwd.getpwnam(RUN_AS).pw_uid)
+		self.assertEqual(st.st_mode & 0o777, 0o700)
+
+	def test_user_works_and_uploads_belong_to_run_as(self):
+		f = srv.ftp("alice")
+		try:
+			f.put("/up.txt", b"dropped\n")
+			self.assertEqual(f.get("/up.txt"), b"dropped\n")
+			f.mkd("/dir")
+		finally:
+			f.bye()
+		uid = pwd.getpwnam(RUN_AS).pw_uid
+		for name in ("up.txt", "dir"):
+			st = os.stat(os.path.join(srv.cell("alice"), name))
+			self.assertEqual(st.st_uid, uid, name)
+
+	def test_logs_still_written_after_the_drop(self):
+		f = srv.ftp("alice")
+		f.bye()
+		path = os.path.join(srv.logdir, "auth.log")
+		for _ in range(100):		# the logger thread writes soon
+			if os.path.exists(path):
+				with open(path) as fh:
+					if "LOGIN" in fh.read():
+						return
+			time.sleep(0.05)
+		self.fail("no LOGIN line in auth.log")
+
+
+if __name__ == "__main__":
+	harness.main()
