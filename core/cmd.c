@@ -123,6 +123,14 @@ void cmd_dispatch(struct sess *s, char *line, size_t len)
 		defer_during_xfer(s, line, len);
 		return;
 	}
+	/* every command counts as activity for the idle timeout */
+	if (s->state == SS_CMD && s->logged_in)
+		sess_timer_state(s);
+	/* a NUL would cut what the handler sees short of what was sent */
+	if (memchr(line, '\0', len) != NULL) {
+		sess_reply(s, 501, "Syntax error: NUL byte in command.");
+		return;
+	}
 	if (proto_split(line, &verb, &arg) != 0) {
 		sess_reply(s, 500, "Syntax error, command unrecognized.");
 		return;
@@ -148,7 +156,7 @@ void cmd_dispatch(struct sess *s, char *line, size_t len)
 		return;
 	}
 	if ((c->flags & CMD_PATH) && arg != NULL &&
-	    !proto_arg_clean(arg, len - (size_t)(arg - line))) {
+	    !proto_arg_clean(arg, strlen(arg))) {
 		sess_reply(s, 501, "Invalid character in file name.");
 		return;
 	}

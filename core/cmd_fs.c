@@ -169,6 +169,12 @@ void cmd_size(struct sess *s, char *arg)
 
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
+	/* RFC 3659 4: the size as transferred; in ASCII that means reading
+	 * the whole file, which a worker must not do */
+	if (s->ascii) {
+		sess_reply(s, 550, "SIZE not available in ASCII mode: use TYPE I.");
+		return;
+	}
 	r = vfs_stat(s->root_fd, vpath, &st);
 	if (r == 0 && !S_ISREG(st.st_mode))
 		r = -EISDIR;
@@ -234,7 +240,7 @@ void cmd_mlst(struct sess *s, char *arg)
 		return;
 	buf_init(&b, 0);
 	buf_printf(&b, "Listing %s\n ", vpath);
-	r = vfs_mlst(s->root_fd, vpath, vpath, &b);
+	r = vfs_mlst(s->root_fd, vpath, vpath, s->facts_off, &b);
 	buf_puts(&b, "\nEnd");
 	if (r != 0)
 		cmd_fail(s, r, vpath);

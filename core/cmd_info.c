@@ -29,28 +29,27 @@ void cmd_syst(struct sess *s, char *arg)
 	sess_reply(s, 215, "UNIX Type: L8");
 }
 
-/* RFC 2389: one feature per line, each indented by one space. */
-void cmd_feat(struct sess *s, char *arg)
-{
-	(void)arg;
-	sess_reply_text(s, 211,
-		"Features:\n"
-		" EPRT\n"
-		" EPSV\n"
-		" MDTM\n"
-		" MFMT\n"
-		" MLST type*;size*;modify*;perm*;unique*;\n"
-		" PASV\n"
-		" REST STREAM\n"
-		" SIZE\n"
-		" TVFS\n"
-		" UTF8\n"
-		"End");
-}
-
+/* In the order of the VFS_FACT_* bits: fact i is bit 1 << i. */
 static const char *const mlst_facts[] = {
 	"type", "size", "modify", "perm", "unique", NULL
 };
+
+/* RFC 2389: one feature per line, each indented by one space; the MLST
+ * facts this session receives carry a '*' (RFC 3659 7.8). */
+void cmd_feat(struct sess *s, char *arg)
+{
+	struct buf b;
+
+	(void)arg;
+	buf_init(&b, 0);
+	buf_puts(&b, "Features:\n EPRT\n EPSV\n MDTM\n MFMT\n MLST ");
+	for (unsigned i = 0; mlst_facts[i] != NULL; i++)
+		buf_printf(&b, "%s%s;", mlst_facts[i],
+			   s->facts_off & (1u << i) ? "" : "*");
+	buf_puts(&b, "\n PASV\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd");
+	sess_reply_text(s, 211, b.failed ? "Out of memory." : b.p);
+	buf_free(&b);
+}
 
 /* OPTS MLST: answer with the facts we know among those asked for. */
 static void opts_mlst(struct sess *s, const char *facts)
@@ -71,6 +70,7 @@ static void opts_mlst(struct sess *s, const char *facts)
 			strcat(out, mlst_facts[i]);
 			strcat(out, ";");
 		}
+	s->facts_off = VFS_FACTS_ALL & ~seen;
 	sess_reply(s, 200, "MLST OPTS %s", out);
 }
 

@@ -50,7 +50,7 @@ void cmd_pasv(struct sess *s, char *arg)
 	}
 	r = data_pasv(s, 0, &port);
 	if (r == -EAFNOSUPPORT) {
-		sess_reply(s, 425, "PASV is IPv4 only: use EPSV.");
+		sess_reply(s, 522, "PASV is IPv4 only: use EPSV.");
 		return;
 	}
 	if (r != 0) {
@@ -64,7 +64,7 @@ void cmd_pasv(struct sess *s, char *arg)
 		((struct sockaddr_in6 *)&shown)->sin6_port = htons((uint16_t)port);
 	if (da_format_pasv(&shown, text, sizeof(text)) != 0) {
 		data_close(s);
-		sess_reply(s, 425, "PASV is IPv4 only: use EPSV.");
+		sess_reply(s, 522, "PASV is IPv4 only: use EPSV.");
 		return;
 	}
 	sess_reply(s, 227, "%s", text);
@@ -276,6 +276,7 @@ void cmd_list_start(struct sess *s, const char *vpath, int fmt, int all,
 	l->fmt = (enum vfs_list_fmt)fmt;
 	l->opts.all = all;
 	l->opts.now = time(NULL);
+	l->opts.facts_off = s->facts_off;
 	l->to_control = to_control;
 	buf_init(&l->out, LIST_MAX_BYTES);
 	s->jobs++;

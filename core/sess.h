@@ -65,6 +65,7 @@ struct sess {
 	char *cwd;			/* virtual path */
 	char *rnfr;			/* pending rename source */
 	uint64_t rest;			/* REST offset for the next transfer */
+	unsigned facts_off;		/* MLST facts turned off by OPTS MLST */
 
 	enum data_mode dmode;
 	struct ev dlisten;		/* PASV/EPSV listener */

@@ -92,7 +92,8 @@ static int list_names_read(DIR *d, int all, struct list_names *ln)
 		return -ENOMEM;
 	for (i = 0; i < ln->n; i++)
 		ln->v[i] = ln->arena.p + ln->off[i];
-	qsort(ln->v, ln->n, sizeof(*ln->v), list_cmp);
+	if (ln->n > 1)		/* qsort(NULL, 0) is undefined */
+		qsort(ln->v, ln->n, sizeof(*ln->v), list_cmp);
 	return 0;
 }
 
@@ -219,7 +220,8 @@ static const char *list_type(const struct list_ent *e, int cdir,
 	return S_ISCHR(m) ? "OS.unix=chr" : "OS.unix=blk";
 }
 
-static void list_facts(struct buf *out, const struct list_ent *e, int cdir)
+static void list_facts(struct buf *out, const struct list_ent *e, int cdir,
+		       unsigned off)
 {
 	char perm[8], mod[16];
 	const char *type, *letters;
@@ -227,23 +229,30 @@ static void list_facts(struct buf *out, const struct list_ent *e, int cdir)
 	type = list_type(e, cdir, &letters);
 	list_perm(letters, e->st.st_mode, perm);
 	vfs_fmt_time(e->st.st_mtime, mod, sizeof(mod));
-	buf_printf(out, "type=%s;", type);
-	if (!e->dangling && S_ISREG(e->st.st_mode))
+	if (!(off & VFS_FACT_TYPE))
+		buf_printf(out, "type=%s;", type);
+	if (!(off & VFS_FACT_SIZE) && !e->dangling && S_ISREG(e->st.st_mode))
 		buf_printf(out, "size=%llu;", (unsigned long long)e->st.st_size);
-	buf_printf(out, "modify=%s;perm=%s;unique=%llxU%llx;", mod, perm,
-		   (unsigned long long)e->st.st_dev,
-		   (unsigned long long)e->st.st_ino);
+	if (!(off & VFS_FACT_MODIFY))
+		buf_printf(out, "modify=%s;", mod);
+	if (!(off & VFS_FACT_PERM))
+		buf_printf(out, "perm=%s;", perm);
+	if (!(off & VFS_FACT_UNIQUE))
+		buf_printf(out, "unique=%llxU%llx;",
+			   (unsigned long long)e->st.st_dev,
+			   (unsigned long long)e->st.st_ino);
 }
 
 static void list_entry(struct buf *out, enum vfs_list_fmt fmt,
-		       const struct list_ent *e, const char *name, time_t now)
+		       const struct list_ent *e, const char *name,
+		       const struct vfs_list_opts *o)
 {
 	if (fmt == VFS_LIST_NLST) {
 		buf_printf(out, "%s\r\n", name);
 	} else if (fmt == VFS_LIST_LS) {
-		list_ls_line(out, e, name, now);
+		list_ls_line(out, e, name, o->now);
 	} else {
-		list_facts(out, e, 0);
+		list_facts(out, e, 0, o->facts_off);
 		buf_printf(out, " %s\r\n", name);
 	}
 }
@@ -263,7 +272,7 @@ static int list_one(int root_fd, const char *vpath, enum vfs_list_fmt fmt,
 	if ((rc = vfs_stat(root_fd, vpath, &e.st)) != 0)
 		return rc;
 	e.dangling = 0;
-	list_entry(out, fmt, &e, name, o->now);
+	list_entry(out, fmt, &e, name, o);
 	return 0;
 }
 
@@ -282,7 +291,7 @@ static int list_dir(int root_fd, const char *vpath, DIR *d,
 		if (fstat(dfd, &e.st) != 0)
 			return -errno;
 		e.dangling = 0;
-		list_facts(out, &e, 1);
+		list_facts(out, &e, 1, o->facts_off);
 		buf_puts(out, " .\r\n");
 	}
 	rc = list_names_read(d, o->all || fmt == VFS_LIST_MLSD, &ln);
@@ -293,7 +302,7 @@ static int list_dir(int root_fd, const char *vpath, DIR *d,
 		if (fmt != VFS_LIST_NLST &&
 		    list_ent_get(root_fd, vpath, dfd, ln.v[i], &e) != 0)
 			continue;	/* vanished since readdir, or unreadable */
-		list_entry(out, fmt, &e, ln.v[i], o->now);
+		list_entry(out, fmt, &e, ln.v[i], o);
 		shown++;
 	}
 	list_names_free(&ln);
@@ -331,7 +340,7 @@ int vfs_list(int root_fd, const char *vpath, enum vfs_list_fmt fmt,
 }
 
 int vfs_mlst(int root_fd, const char *vpath, const char *shown,
-	     struct buf *out)
+	     unsigned facts_off, struct buf *out)
 {
 	struct list_ent e;
 	int rc;
@@ -341,7 +350,7 @@ int vfs_mlst(int root_fd, const char *vpath, const char *shown,
 	e.dangling = 0;
 	if (S_ISLNK(e.st.st_mode) && vfs_stat(root_fd, vpath, &e.st) != 0)
 		e.dangling = 1;
-	list_facts(out, &e, 0);
+	list_facts(out, &e, 0, facts_off);
 	buf_printf(out, " %s", shown);
 	return out->failed ? -ENOMEM : 0;
 }

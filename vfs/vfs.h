@@ -106,10 +106,19 @@ enum vfs_list_fmt {
 	VFS_LIST_MLSD		/* MLSD: RFC 3659 facts; includes type=cdir */
 };
 
+/* MLSD/MLST facts (RFC 3659 7.9): a client may turn some off (OPTS MLST). */
+#define VFS_FACT_TYPE   0x01u
+#define VFS_FACT_SIZE   0x02u
+#define VFS_FACT_MODIFY 0x04u
+#define VFS_FACT_PERM   0x08u
+#define VFS_FACT_UNIQUE 0x10u
+#define VFS_FACTS_ALL   0x1fu
+
 struct vfs_list_opts {
 	int all;		/* LIST/NLST -a: show dot files */
 	time_t now;		/* for the ls date column: recent or year */
 	size_t max_entries;	/* 0 = no limit */
+	unsigned facts_off;	/* VFS_FACT_* left out of MLSD; 0 = all shown */
 };
 
 /*
@@ -127,7 +136,7 @@ int vfs_list(int root_fd, const char *vpath, enum vfs_list_fmt fmt,
  * No CRLF and no leading space.
  */
 int vfs_mlst(int root_fd, const char *vpath, const char *shown,
-	     struct buf *out);
+	     unsigned facts_off, struct buf *out);
 
 /* Format an MLST-style time "YYYYMMDDHHMMSS" (UTC) into buf (15 bytes). */
 void vfs_fmt_time(time_t t, char *buf, size_t buflen);

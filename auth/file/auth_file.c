@@ -60,9 +60,9 @@ static int af_bad(const struct cf_host *host, const struct cf_config *cfg,
 {
 	char where[256];
 
-	snprintf(err, errlen, "%s: auth_file: %s %s",
+	snprintf(err, errlen, "%s: auth_file: %s%s%s",
 		 host->cfg_where(cfg, key, where, sizeof(where)),
-		 key != NULL ? key : "", what);
+		 key != NULL ? key : "", key != NULL ? " " : "", what);
 	return -1;
 }
 

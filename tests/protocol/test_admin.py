@@ -5,7 +5,6 @@ server root as its cell, so every user's cell is a folder under "/" - and
 it cannot climb above the server root either.
 """
 
-import ftplib
 import os
 
 import harness

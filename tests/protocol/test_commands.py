@@ -13,7 +13,7 @@ import socket
 import time
 
 import harness
-from harness import Server, TestCase, code_of
+from harness import Server, TestCase
 
 srv = None
 PW = "alice-Pw.1"
@@ -197,6 +197,30 @@ class Directories(Base):
 		self.assertFtpError((550,), self.f.sendcmd, "RMD rmdfile")
 		self.assertTrue(os.path.isfile(on_disk("rmdfile")))
 
+	def test_cwd_with_trailing_slash_and_dot_components(self):
+		os.makedirs(on_disk("dots", "inner"), exist_ok=True)
+		self.assertCode(self.f.sendcmd("CWD dots/"), 250)
+		self.assertEqual(self.f.pwd(), "/dots")
+		self.assertCode(self.f.sendcmd("CWD ./inner/./"), 250)
+		self.assertEqual(self.f.pwd(), "/dots/inner")
+		self.assertCode(self.f.sendcmd("CWD //dots//inner/../"), 250)
+		self.assertEqual(self.f.pwd(), "/dots")
+
+	def test_pwd_quotes_double_quotes(self):
+		os.makedirs(on_disk('pw"d'), exist_ok=True)
+		self.f.cwd('pw"d')
+		self.assertRegex(self.f.sendcmd("PWD"), r'^257 "/pw""d"( |$)')
+
+	def test_mkd_with_missing_parent_is_550(self):
+		self.assertFtpError((550,), self.f.sendcmd, "MKD nope/inner")
+		self.assertFalse(os.path.exists(on_disk("nope")))
+
+	def test_rename_a_folder_into_itself_fails(self):
+		os.makedirs(on_disk("selfren"), exist_ok=True)
+		self.assertCode(self.f.sendcmd("RNFR selfren"), 350)
+		self.assertFtpError((550, 553), self.f.sendcmd, "RNTO selfren/sub")
+		self.assertTrue(os.path.isdir(on_disk("selfren")))
+
 	def test_utf8_names(self):
 		name = "d\u00e9j\u00e0-\u65e5\u672c"
 		r = self.f.sendcmd("MKD " + name)
@@ -260,6 +284,19 @@ class Files(Base):
 		os.makedirs(on_disk("szdir"), exist_ok=True)
 		self.f.voidcmd("TYPE I")
 		self.assertFtpError((550,), self.f.sendcmd, "SIZE szdir")
+
+	def test_size_in_ascii_mode_counts_crlf_or_refuses(self):
+		# RFC 3659 4: SIZE is the size as transferred in the current
+		# TYPE; a server that cannot tell answers 550.
+		harness.write_file(on_disk("szasc"), b"a\nb\nc\n")
+		self.f.voidcmd("TYPE A")
+		c, r = self.f.code("SIZE szasc")
+		self.assertIn(c, (213, 550), r)
+		if c == 213:
+			self.assertEqual(r, "213 9", "SIZE in TYPE A must count the "
+					 "CRLF line ends sent (6 bytes, 3 LF on disk)")
+		self.f.voidcmd("TYPE I")
+		self.assertEqual(self.f.sendcmd("SIZE szasc"), "213 6")
 
 	def test_mdtm_213_utc(self):
 		ts = calendar.timegm((2021, 3, 4, 5, 6, 7, 0, 0, 0))
@@ -480,6 +517,52 @@ class Listings(Base):
 				continue
 			self.assertNotIn("/", n, "MLSD names are bare names")
 
+	def test_list_options_are_not_file_names(self):
+		for cmd in ("LIST -al /lst", "LIST -la /lst", "LIST -a /lst"):
+			names = [LS_LINE.match(x).group(4) for x in self.f.lines(cmd)
+				 if not x.startswith("total ")]
+			self.assertIn(".hidden", names, cmd)
+			self.assertIn("one.txt", names, cmd)
+		names = [LS_LINE.match(x).group(4)
+			 for x in self.f.lines("LIST -l /lst")
+			 if not x.startswith("total ")]
+		self.assertIn("one.txt", names)
+		self.f.cwd("/lst")
+		names = [LS_LINE.match(x).group(4) for x in self.f.lines("LIST -al")
+			 if not x.startswith("total ")]
+		self.assertIn(".hidden", names)
+
+	def test_big_directory_is_listed_completely(self):
+		d = os.path.join(srv.cell("alice"), "many")
+		os.makedirs(d, exist_ok=True)
+		want = set("file-%05d.dat" % i for i in range(3000))
+		for n in want:
+			open(os.path.join(d, n), "wb").close()
+		got = set(os.path.basename(n) for n in self.f.nlst("/many"))
+		self.assertEqual(got, want)
+		lines = [x for x in self.f.lines("LIST /many")
+			 if not x.startswith("total ")]
+		self.assertEqual(len(lines), 3000)
+		mlsd = [x for x in self.f.lines("MLSD /many")
+			if "type=file" in x.lower()]
+		self.assertEqual(len(mlsd), 3000)
+
+	def test_opts_mlst_selects_facts(self):
+		c = srv.ctl()
+		try:
+			c.login("alice", PW)
+			r = c.cmd("OPTS MLST type;size;")
+			self.assertEqual(r.code, 200, "RFC 3659 7.9: %s" % r)
+			self.assertRegex(r.lines[0], r"^200 MLST OPTS type;size;$")
+			r = c.expect("MLST /lst/one.txt", 250)
+			facts = r.lines[1][1:].split(" ", 1)[0].lower()
+			self.assertEqual(facts, "type=file;size=11;", r)
+			r = c.expect("OPTS MLST", 200)
+			r = c.expect("MLST /lst/one.txt", 250)
+			self.assertEqual(r.lines[1][1:].split(" ", 1)[0], "", r)
+		finally:
+			c.close()
+
 	def test_mlsd_of_a_file_fails(self):
 		self.assertFtpError((501, 550), self.f.lines, "MLSD /lst/one.txt")
 
@@ -579,6 +662,7 @@ class Info(Base):
 
 	def test_help_214(self):
 		self.assertCode(self.f.sendcmd("HELP"), 214)
+		self.assertCode(self.f.sendcmd("HELP RETR"), 211, 214)
 
 	def test_stat_211_multiline(self):
 		c = srv.ctl()
@@ -687,6 +771,11 @@ class Uploads(Base):
 		self.assertFtpError((550, 450), self.f.get, "nosuch")
 		self.assertFtpError((550, 450), self.f.get, "dldir")
 		self.assertCode(self.f.sendcmd("NOOP"), 200)
+
+	def test_stor_empty_file(self):
+		harness.write_file(on_disk("upempty"), b"old")
+		self.f.put("upempty", b"")
+		self.assertEqual(os.path.getsize(on_disk("upempty")), 0)
 
 	def test_retr_empty_file(self):
 		harness.write_file(on_disk("empty"), b"")

@@ -185,6 +185,33 @@ class LoginLimits(TestCase):
 		finally:
 			c.close()
 
+	def test_odd_user_names_do_not_log_in(self):
+		for user in ("../alice", "alice/..", "/alice", "alice/", "./alice",
+			     "a" * 300, "alice\x00x", "*", "%s"):
+			with self.subTest(user=user):
+				c = srv.ctl()
+				try:
+					c.send(("USER %s\r\n" % user).encode("utf-8",
+									  "surrogateescape"))
+					r = c.reply()
+					self.assertIn(r.code, (331, 501, 530), r)
+					if r.code == 331:
+						r = c.cmd("PASS " + PW)
+						self.assertIn(r.code, (501, 530), r)
+					self.assertEqual(c.cmd("NOOP").code, 200)
+				finally:
+					c.close()
+
+	def test_pass_without_argument(self):
+		c = srv.ctl()
+		try:
+			c.expect("USER alice", 331)
+			r = c.cmd("PASS")
+			self.assertIn(r.code, (501, 530), r)
+			self.assertEqual(c.cmd("NOOP").code, 200)
+		finally:
+			c.close()
+
 	def test_good_login_after_a_failure_works(self):
 		c = srv.ctl()
 		try:

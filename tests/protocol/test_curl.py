@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import tempfile
+import unittest
 
 import harness
 from harness import Server, TestCase
@@ -28,12 +29,12 @@ def setUpModule():
 		listen.append("[::1]:0")
 	srv = Server(users=[("alice", PW, False, None)], listen=listen)
 	work = tempfile.mkdtemp(prefix=harness.TMP_PREFIX + "curl-")
+	unittest.addModuleCleanup(shutil.rmtree, work, ignore_errors=True)
 	harness.forbid(work)
 
 
 def tearDownModule():
 	srv.cleanup()
-	shutil.rmtree(work, ignore_errors=True)
 
 
 def on_disk(*parts):

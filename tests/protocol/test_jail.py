@@ -13,7 +13,10 @@ or downloaded byte shows a real path or outside content.
 import ftplib
 import os
 import shutil
+import stat
 import tempfile
+import time
+import unittest
 import uuid
 
 import harness
@@ -61,6 +64,23 @@ INSIDE_LINKS = {
 	"in_abs": "/docs/readme.txt",
 	"in_abs_dir": "/docs",
 }
+# Links and paths whose target, if a broken server followed it, lies in
+# the tests' own temporary trees.  Only these get writes, deletes and
+# renames: a jail bug must show up as a failed test, never as damage to the
+# machine running it (the server runs as root).
+SAFE_DIR_LINKS = ["abs_dir", "rel_dir", "deep_rel", "proc_root_ext",
+		  "proc_cwd", "proc_fd3", "proc_fd5", "proc_fd7", "bob_link",
+		  "dotdot", "chain1", "chain2"]
+SAFE_FILE_LINKS = ["abs_file", "rel_file", "users_link", "conf_link",
+		   "proc_ext_file", "bob_file", "dangling"]
+SAFE_PATHS = [
+	"/../users", "/../../users", "../../cellftpd.conf",
+	"/../bob/bob-" + MARK + ".txt", "/../../outside/" + MARK + ".txt",
+	"docs/../../../outside/" + MARK + ".txt",
+	"/../../../../../../../../../..{ext}/" + MARK + ".txt",
+	"/proc/self/root{ext}/" + MARK + ".txt",
+]
+# Read-only probes may name anything.
 PATHS = [
 	"/../../etc/passwd", "../../../etc/passwd", "/etc/passwd",
 	"//etc/passwd", "/./../etc/passwd", "docs/../../../etc/passwd",
@@ -68,14 +88,21 @@ PATHS = [
 	"~root/.bashrc", "/../users", "/../../users", "../../cellftpd.conf",
 	"/../bob/bob-" + MARK + ".txt", "/../../outside/" + MARK + ".txt",
 	"/proc/self/environ", "/proc/self/root/etc/passwd",
-]
+] + SAFE_PATHS
+# System files the whole module checks are untouched.
+SYSTEM = ["/etc/passwd", "/etc/shadow", "/etc/group"]
 
 
 def setUpModule():
-	global srv, ext
+	global srv, ext, PATHS, SAFE_PATHS, system_before
+	system_before = system_state()
 	ext = tempfile.mkdtemp(prefix=harness.TMP_PREFIX + "outside-")
+	unittest.addModuleCleanup(shutil.rmtree, ext, ignore_errors=True)
 	harness.forbid(ext)
-	harness.forbid(MARK)
+	PATHS = [p.format(ext=ext) for p in PATHS]
+	SAFE_PATHS = [p.format(ext=ext) for p in SAFE_PATHS]
+	# The outside content must never come back; outside names may be
+	# echoed in replies (the client sent them) but never listed.
 	harness.forbid(SECRET.decode())
 	srv = Server(users=[("alice", PW, False, None),
 			    ("bob", "bob-Pw.2", False, None)])
@@ -83,7 +110,19 @@ def setUpModule():
 	make_outside(os.path.join(srv.tmp, "outside"))
 	harness.write_file(os.path.join(srv.cell("bob"),
 					"bob-" + MARK + ".txt"), SECRET)
+	make_cell()
+
+
+def make_cell():
+	"""Alice's cell afresh: a test may legitimately create files inside
+	it (STOR through "slash", RNTO onto a link's name...)."""
 	cell = srv.cell("alice")
+	for name in os.listdir(cell):
+		p = os.path.join(cell, name)
+		if os.path.isdir(p) and not os.path.islink(p):
+			shutil.rmtree(p)
+		else:
+			os.unlink(p)
 	harness.write_file(os.path.join(cell, "docs", "readme.txt"),
 			   b"inside readme\n")
 	harness.write_file(os.path.join(cell, "mine.txt"), b"my own file\n")
@@ -96,13 +135,24 @@ def setUpModule():
 
 def tearDownModule():
 	srv.cleanup()
-	shutil.rmtree(ext, ignore_errors=True)
+
+
+def system_state():
+	return {p: harness.sha256_file(p) if os.access(p, os.R_OK) else None
+		for p in SYSTEM}
+
+
+# Outside files have a size and a time no cell file has, so a SIZE, MDTM
+# or MLST answer that describes them is recognised.
+OUT_TIME = "20010203040506"
+OUT_TS = 981173106
 
 
 def make_outside(top):
 	os.makedirs(os.path.join(top, "sub-" + MARK), exist_ok=True)
-	harness.write_file(os.path.join(top, MARK + ".txt"), SECRET)
-	harness.write_file(os.path.join(top, "sub-" + MARK, "inner.txt"), SECRET)
+	for p in (os.path.join(top, MARK + ".txt"),
+		  os.path.join(top, "sub-" + MARK, "inner.txt")):
+		harness.write_file(p, SECRET, mtime=OUT_TS)
 	os.chmod(top, 0o755)
 
 
@@ -127,6 +177,7 @@ def cell_path(*p):
 
 class Jail(TestCase):
 	def setUp(self):
+		make_cell()
 		self.before = protected()
 		self.f = srv.ftp()
 		self.f.voidcmd("TYPE I")
@@ -137,6 +188,8 @@ class Jail(TestCase):
 		for k in self.before:
 			self.assertEqual(self.before[k], after[k],
 					 "%s changed outside the cell" % k)
+		self.assertEqual(system_before, system_state(),
+				 "a system file changed!")
 
 	# -- helpers: each returns normally whatever the server says, and
 	#    fails only if something escaped or leaked.
@@ -174,7 +227,11 @@ class Jail(TestCase):
 		except ftplib.Error as e:
 			self.assertTrue(400 <= harness.code_of(e) < 600, e)
 			return None
-		self.clean("\n".join(lines).encode(), cmd)
+		text = "\n".join(lines)
+		self.clean(text.encode(), cmd)
+		self.assertNotIn(MARK, text, "%s lists an outside name" % cmd)
+		self.assertNotIn(OUT_TIME[:8], text.replace(" ", ""),
+				 "%s lists an outside file" % cmd)
 		return lines
 
 	def try_cmd(self, cmd):
@@ -183,6 +240,16 @@ class Jail(TestCase):
 			return self.f.sendcmd(cmd)
 		except ftplib.Error as e:
 			return e.args[0]
+
+	def stou(self):
+		try:
+			conn = self.f.transfercmd("STOU")
+		except ftplib.Error as e:
+			self.assertTrue(400 <= harness.code_of(e) < 600, e)
+			return
+		conn.sendall(b"written by the jail test")
+		conn.close()
+		self.f.voidresp()
 
 	def try_stor(self, path, cmd="STOR"):
 		try:
@@ -245,15 +312,22 @@ class Jail(TestCase):
 		self.assertNotIn("/proc", r)
 		self.assertNotIn("../", r)
 
-	def test_size_mdtm_mlst_through_links_fail(self):
+	def test_size_mdtm_mlst_never_describe_outside_files(self):
+		# Failing is fine, and so is describing the link itself (it is
+		# in the cell); describing its outside target is not.
 		for name in list(FILE_LINKS) + ["abs_dir/%s.txt" % MARK,
 						"rel_dir/%s.txt" % MARK,
-						"proc_root%s/%s.txt" % (ext, MARK)]:
+						"deep_rel/%s.txt" % MARK,
+						"proc_root%s/%s.txt" % (ext, MARK)] + PATHS:
 			for cmd in ("SIZE", "MDTM", "MLST"):
 				with self.subTest(cmd=cmd, path=name):
 					r = self.try_cmd("%s %s" % (cmd, name))
-					self.assertTrue(r[0] in "45", "%s %s: %r" % (
-						cmd, name, r))
+					self.assertNotIn(OUT_TIME, r)
+					self.assertNotIn("size=%d;" % len(SECRET), r)
+					self.assertNotEqual(r, "213 %d" % len(SECRET))
+					if name in PATHS:
+						self.assertTrue(r[0] in "45", "%s %s: %r"
+								% (cmd, name, r))
 
 	def test_cwd_through_links(self):
 		for name in list(DIR_LINKS) + ["../..", "/../../..", "/proc",
@@ -263,7 +337,7 @@ class Jail(TestCase):
 				pwd = self.f.pwd()
 				self.assertTrue(pwd.startswith("/"), pwd)
 				if r.startswith("250"):
-					lines = self.try_list("LIST")
+					self.try_list("LIST")
 					names = self.try_list("NLST") or []
 					for n in names:
 						self.assertNotIn(n, ("passwd", "shadow", "users"),
@@ -284,7 +358,7 @@ class Jail(TestCase):
 					self.assertNotIn("alice", base)
 
 	def test_writes_through_links_and_paths(self):
-		for name in DIR_LINKS:
+		for name in SAFE_DIR_LINKS:
 			with self.subTest(op="STOR", link=name):
 				self.try_stor("%s/new-%s.txt" % (name, name))
 			with self.subTest(op="APPE", link=name):
@@ -297,9 +371,11 @@ class Jail(TestCase):
 				except ftplib.Error:
 					pass
 				else:
-					self.try_stor("", cmd="STOU")
-				self.f.cwd("/")
-		for name in FILE_LINKS:
+					try:
+						self.stou()
+					finally:
+						self.f.cwd("/")
+		for name in SAFE_FILE_LINKS:
 			if name == "dangling":
 				continue
 			with self.subTest(op="STOR over", link=name):
@@ -311,7 +387,8 @@ class Jail(TestCase):
 					self.f.put(name, b"X", rest=3)
 				except ftplib.Error:
 					pass
-		for p in PATHS + ["/../pwned", "../../pwned", "/../../outside/pwned"]:
+		for p in SAFE_PATHS + ["/../pwned", "../../pwned",
+				       "/../../outside/pwned"]:
 			with self.subTest(op="STOR", path=p):
 				self.try_stor(p)
 			with self.subTest(op="MKD", path=p):
@@ -323,7 +400,7 @@ class Jail(TestCase):
 		self.assertFalse(os.path.exists(cell_path("no")))
 
 	def test_deletes_and_renames_through_links_and_paths(self):
-		for name in DIR_LINKS:
+		for name in SAFE_DIR_LINKS:
 			for cmd in ("DELE %s/%s.txt", "RMD %s/sub-%s",
 				    "DELE %s/sub-%s/inner.txt",
 				    "MFMT 20000101000000 %s/%s.txt"):
@@ -334,7 +411,7 @@ class Jail(TestCase):
 				r = self.try_cmd("RNFR %s/%s.txt" % (name, MARK))
 				if r.startswith("350"):
 					self.try_cmd("RNTO stolen-" + name)
-		for p in PATHS:
+		for p in SAFE_PATHS:
 			with self.subTest(op="DELE", path=p):
 				self.try_cmd("DELE " + p)
 			with self.subTest(op="RNFR", path=p):
@@ -342,7 +419,7 @@ class Jail(TestCase):
 				if r.startswith("350"):
 					self.try_cmd("RNTO stolen")
 		# Renaming a cell file to outside places.
-		for target in ["%s/moved.txt" % n for n in DIR_LINKS] + \
+		for target in ["%s/moved.txt" % n for n in SAFE_DIR_LINKS] + \
 			      ["/../../outside/moved.txt", "../../users",
 			       "/../bob/moved.txt", "abs_file", "users_link"]:
 			harness.write_file(cell_path("tomove.txt"), b"move me")
@@ -400,13 +477,107 @@ class Jail(TestCase):
 
 	def test_replies_name_only_virtual_paths(self):
 		for cmd in ("CWD abs_dir", "CWD rel_dir", "RETR abs_file",
-			    "SIZE rel_file", "MKD abs_dir/x", "DELE proc_root/x",
+			    "SIZE rel_file", "MKD abs_dir/x", "DELE proc_root_ext/x",
 			    "CWD /nonexistent/deeper", "RNFR users_link"):
 			with self.subTest(cmd=cmd):
 				r = self.try_cmd(cmd)
 				harness.check_no_leak(r)
 				self.assertNotIn(srv.root, r)
 				self.assertNotIn("/root/alice", r)
+
+
+class SpecialFiles(TestCase):
+	"""Downloads refuse anything but regular files, and no special file
+	can stall a worker (opening a FIFO blocks until the other end comes)."""
+
+	def setUp(self):
+		make_cell()
+		cell = srv.cell("alice")
+		self.fifo = os.path.join(cell, "fifo")
+		os.mkfifo(self.fifo)
+		self.dev = os.path.join(cell, "zero_dev")
+		try:
+			os.mknod(self.dev, 0o666 | stat.S_IFCHR, os.makedev(1, 5))
+		except OSError:
+			self.dev = None
+		os.symlink("/dev/zero", os.path.join(cell, "devzero"))
+		self.c = srv.ctl()
+		self.c.login("alice", PW)
+		self.c.expect("TYPE I", 200)
+		self.other = srv.ctl()
+		self.other.login("alice", PW)
+
+	def tearDown(self):
+		# Release a server thread stuck in open() on the FIFO, if any.
+		try:
+			fd = os.open(self.fifo, os.O_RDWR | os.O_NONBLOCK)
+			os.close(fd)
+		except OSError:
+			pass
+		self.c.close()
+		self.other.close()
+
+	def transfer(self, cmd, payload):
+		"""Final reply of an upload on a fresh data connection, within
+		a few seconds."""
+		d = self.c.data_connect(self.c.pasv())
+		try:
+			r = self.c.cmd(cmd, timeout=5)
+			if r.code in (125, 150):
+				try:
+					d.sendall(payload)
+				except OSError:
+					pass
+				d.close()
+				r = self.c.reply(timeout=5)
+			return r
+		finally:
+			d.close()
+
+	def assertWorkersFree(self):
+		t0 = time.monotonic()
+		self.assertEqual(self.other.cmd("NOOP", timeout=5).code, 200)
+		self.assertLess(time.monotonic() - t0, 2)
+
+	def test_retr_of_a_fifo_is_refused_at_once(self):
+		d = self.c.data_connect(self.c.pasv())
+		try:
+			r = self.c.cmd("RETR fifo", timeout=5)
+			self.assertIn(r.code, (450, 550, 553), r)
+		finally:
+			d.close()
+		self.assertWorkersFree()
+
+	def test_stor_and_appe_onto_a_fifo_are_refused_at_once(self):
+		for cmd in ("STOR fifo", "APPE fifo"):
+			with self.subTest(cmd=cmd):
+				r = self.transfer(cmd, b"data")
+				self.assertIn(r.code // 100, (4, 5), r)
+				self.assertTrue(stat.S_ISFIFO(os.lstat(self.fifo).st_mode))
+		self.assertWorkersFree()
+
+	def test_retr_of_a_device_is_refused(self):
+		if self.dev is None:
+			self.skipTest("mknod not permitted here")
+		d = self.c.data_connect(self.c.pasv())
+		try:
+			r = self.c.cmd("RETR zero_dev", timeout=5)
+			self.assertIn(r.code, (450, 550, 553), r)
+		finally:
+			d.close()
+		self.assertWorkersFree()
+
+	def test_link_to_dev_zero_resolves_in_the_cell(self):
+		d = self.c.data_connect(self.c.pasv())
+		try:
+			r = self.c.cmd("RETR devzero", timeout=5)
+			self.assertIn(r.code, (450, 550), r)
+		finally:
+			d.close()
+
+	def test_size_of_a_fifo_is_550(self):
+		self.assertEqual(self.c.cmd("SIZE fifo", timeout=5).code, 550)
+		self.assertWorkersFree()
 
 
 if __name__ == "__main__":

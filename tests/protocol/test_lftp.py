@@ -10,6 +10,7 @@ import calendar
 import os
 import shutil
 import tempfile
+import unittest
 
 import harness
 from harness import Server, TestCase
@@ -25,12 +26,12 @@ def setUpModule():
 	global srv, work
 	srv = Server(users=[("alice", PW, False, None)])
 	work = tempfile.mkdtemp(prefix=harness.TMP_PREFIX + "lftp-")
+	unittest.addModuleCleanup(shutil.rmtree, work, ignore_errors=True)
 	harness.forbid(work)
 
 
 def tearDownModule():
 	srv.cleanup()
-	shutil.rmtree(work, ignore_errors=True)
 
 
 def make_tree(top, big):

@@ -6,7 +6,6 @@ stalls the other sessions of a worker.
 """
 
 import socket
-import threading
 import time
 
 import harness
@@ -19,27 +18,30 @@ USERS = [("alice", PW, False, None)]
 class IdleTimeout(TestCase):
 	@classmethod
 	def setUpClass(cls):
-		cls.srv = Server(users=USERS, server={"idle_timeout": 2})
+		# Before login the limit is login_timeout (time to complete
+		# USER/PASS), after it idle_timeout.
+		cls.srv = Server(users=USERS, server={"idle_timeout": 2,
+						      "login_timeout": 3})
 
 	@classmethod
 	def tearDownClass(cls):
 		cls.srv.cleanup()
 
-	def assert_idle_close(self, c, t0):
-		closed, lines = c.wait_closed(12)
+	def assert_idle_close(self, c, t0, limit):
+		closed, lines = c.wait_closed(limit + 10)
 		took = time.monotonic() - t0
 		self.assertTrue(closed, "idle session not closed: %s" % lines)
 		self.assertTrue(lines and lines[-1].startswith("421"),
 				"no 421 before closing an idle session: %s" % lines)
 		self.assertEqual(len(lines), 1, lines)
-		self.assertGreaterEqual(took, 1.5, "closed before idle_timeout")
-		self.assertLess(took, 8)
+		self.assertGreaterEqual(took, limit - 0.5, "closed too early")
+		self.assertLess(took, limit + 6)
 
 	def test_idle_logged_in_session_gets_421(self):
 		c = self.srv.ctl()
 		try:
 			c.login("alice", PW)
-			self.assert_idle_close(c, time.monotonic())
+			self.assert_idle_close(c, time.monotonic(), 2)
 		finally:
 			c.close()
 
@@ -47,7 +49,22 @@ class IdleTimeout(TestCase):
 		t0 = time.monotonic()
 		c = self.srv.ctl()
 		try:
-			self.assert_idle_close(c, t0)
+			self.assert_idle_close(c, t0, 3)
+		finally:
+			c.close()
+
+	def test_idle_after_a_command_counts_from_that_command(self):
+		# The timer restarts with every command: 1.5 s after the last
+		# NOOP the session is still there, even 3 s after login.
+		c = self.srv.ctl()
+		try:
+			c.login("alice", PW)
+			time.sleep(1.5)
+			self.assertEqual(c.cmd("NOOP").code, 200)
+			time.sleep(1.5)
+			r = c.cmd("NOOP")
+			self.assertEqual(r.code, 200, "idle timer not restarted by "
+					 "the previous command: %s" % r)
 		finally:
 			c.close()
 

@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import socket
+import threading
 import time
 
 import harness
@@ -182,6 +183,17 @@ class ExtendedAddresses(TestCase):
 		finally:
 			ls.close()
 
+	def test_port_to_a_closed_port_gives_425(self):
+		ls = harness.listen_socket("127.0.0.1")
+		port = ls.getsockname()[1]
+		ls.close()	# nobody listens there now
+		self.c.expect("PORT " + harness.port_arg("127.0.0.1", port), 200)
+		r = self.c.cmd("RETR small.txt", timeout=25)
+		if r.code in (125, 150):
+			r = self.c.reply(timeout=25)
+		self.assertIn(r.code, (425, 426), r)
+		self.assertEqual(self.c.cmd("NOOP").code, 200)
+
 	def test_pasv_port_is_in_the_configured_range(self):
 		lo, hi = srv.pasv_range
 		for _ in range(5):
@@ -307,6 +319,104 @@ class DuringTransfer(TestCase):
 		r = self.c.reply(timeout=15)
 		self.assertIn(r.code, (426, 451), r)
 		self.assertEqual(self.c.cmd("NOOP").code, 200)
+
+
+class DuringUpload(TestCase):
+	def setUp(self):
+		self.c = srv.ctl()
+		self.c.login("alice", PW)
+		self.c.expect("TYPE I", 200)
+
+	def tearDown(self):
+		self.c.close()
+
+	def start_upload(self, name):
+		d = self.c.data_connect(self.c.pasv())
+		r = self.c.cmd("STOR " + name)
+		self.assertIn(r.code, (125, 150), r)
+		d.sendall(b"u" * 300000)
+		return d
+
+	def test_stat_and_noop_answered_during_upload(self):
+		d = self.start_upload("up-stat")
+		try:
+			self.assertEqual(self.c.cmd("NOOP", timeout=5).code, 200)
+			self.assertIn(self.c.cmd("STAT", timeout=5).code,
+				      (211, 212, 213))
+			d.sendall(b"v" * 100000)
+		finally:
+			d.close()
+		self.assertIn(self.c.reply(timeout=10).code, (226, 250))
+		self.assertEqual(os.path.getsize(on_disk("up-stat")), 400000)
+
+	def test_abor_during_upload(self):
+		d = self.start_upload("up-abor")
+		try:
+			r1 = self.c.cmd("ABOR", timeout=10)
+			# RFC 959 4.1.3: 426 then 226 if the transfer was cut; a
+			# transfer already complete gets 226 alone.
+			self.assertIn(r1.code, (426, 226), r1)
+			if r1.code == 426:
+				self.assertEqual(self.c.reply(timeout=10).code, 226)
+		finally:
+			d.close()
+		self.assertEqual(self.c.cmd("NOOP").code, 200)
+		self.assertTrue(os.path.getsize(on_disk("up-abor")) <= 300000)
+
+
+class DataConnectionIsPerTransfer(TestCase):
+	def test_second_transfer_needs_a_new_pasv(self):
+		c = srv.ctl()
+		try:
+			c.login("alice", PW)
+			c.expect("TYPE I", 200)
+			d = c.data_connect(c.pasv())
+			self.assertIn(c.cmd("RETR small.txt").code, (125, 150))
+			self.assertEqual(harness.recv_all(d), b"small file\n")
+			d.close()
+			self.assertIn(c.reply().code, (226, 250))
+			r = c.cmd("RETR small.txt", timeout=25)
+			if r.code in (125, 150):
+				r = c.reply(timeout=25)
+			self.assertIn(r.code, (425, 426, 503), r)
+			self.assertEqual(c.cmd("NOOP").code, 200)
+		finally:
+			c.close()
+
+
+class ParallelSessions(TestCase):
+	def test_twenty_sessions_transfer_at_once(self):
+		n = 20
+		errors = []
+		blobs = [os.urandom(1 << 20) for _ in range(n)]
+		for i, b in enumerate(blobs):
+			harness.write_file(on_disk("par-src-%d" % i), b)
+
+		def worker(i):
+			try:
+				f = srv.ftp(passive=(i % 2 == 0))
+				try:
+					f.put("par-dst-%d" % i, blobs[i])
+					got = f.get("par-src-%d" % i)
+					if got != blobs[i]:
+						errors.append("session %d: download differs" % i)
+				finally:
+					f.bye()
+			except Exception as e:	# reported below
+				errors.append("session %d: %r" % (i, e))
+
+		threads = [threading.Thread(target=worker, args=(i,))
+			   for i in range(n)]
+		for t in threads:
+			t.start()
+		for t in threads:
+			t.join(120)
+		self.assertFalse(any(t.is_alive() for t in threads),
+				 "sessions still running after 120 s")
+		self.assertEqual(errors, [])
+		for i, b in enumerate(blobs):
+			self.assertTrue(read_disk("par-dst-%d" % i) == b,
+					"upload %d differs" % i)
 
 
 class ForeignPassiveConnection(TestCase):

@@ -389,7 +389,7 @@ static void mlst_is(const struct tree *t, const char *vpath, const char *want)
 	struct buf out;
 
 	buf_init(&out, 0);
-	assert_int_equal(vfs_mlst(t->root_fd, vpath, vpath, &out), 0);
+	assert_int_equal(vfs_mlst(t->root_fd, vpath, vpath, 0, &out), 0);
 	assert_string_equal(out.p, want);
 	assert_null(strstr(out.p, t->top));
 	buf_free(&out);
@@ -419,7 +419,7 @@ static void test_mlst_line(void **state)
 	mlst_is(t, "/link_out", want);
 
 	buf_init(&out, 0);
-	assert_int_equal(vfs_mlst(t->root_fd, "/nope", "nope", &out), -ENOENT);
+	assert_int_equal(vfs_mlst(t->root_fd, "/nope", "nope", 0, &out), -ENOENT);
 	buf_free(&out);
 }
 
