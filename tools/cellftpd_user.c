@@ -20,6 +20,7 @@
 
 #include "auth/file/users.h"
 #include "core/cfg.h"
+#include "modules/loader.h"
 #include "modules/module.h"
 
 #define CU_OK 0
@@ -37,7 +38,7 @@ struct cu_ctx {
 	char *users;		/* absolute path of the users file */
 	uint64_t default_quota;
 	long long min_password;
-	int own_cells;		/* root with server.run_as: chown what we make */
+	int own_cells;		/* root, and server.run_as set: chown cells */
 	uid_t cell_uid;
 	gid_t cell_gid;
 };
@@ -85,70 +86,43 @@ static void cu_usage(FILE *out)
 
 /* ---- the config: where the users file and the cells are ---- */
 
-static int cu_mod_int(const config_setting_t *set, const char *key,
-		      long long *out)
+/*
+ * auth_file's own settings, read through the same host API the plugin
+ * uses, so both agree on paths, sizes and errors.
+ */
+static int cu_settings(struct cu_ctx *x, const struct cf_config *conf)
 {
-	const config_setting_t *s = config_setting_get_member(set, key);
+	const struct cf_host *h = modhost_setup(x->cfg.root, (uid_t)-1,
+						(gid_t)-1, NULL);
+	char users[CF_PATH_MAX], where[256];
+	long long minpw = 8;
+	int r;
 
-	if (s == NULL)
-		return 1;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64)
-		return -1;
-	*out = config_setting_get_int64(s);
-	return 0;
-}
-
-static int cu_default_quota(struct cu_ctx *x, const config_setting_t *set)
-{
-	const config_setting_t *s;
-	char where[256];
-	long long v;
-
-	x->default_quota = CF_UNLIMITED;
-	s = config_setting_get_member(set, "default_quota");
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-		if (cf_size_parse(config_setting_get_string(s),
-				  &x->default_quota) == 0)
-			return 0;
-	} else if (cu_mod_int(set, "default_quota", &v) == 0 && v >= 0) {
-		x->default_quota = (uint64_t)v;
-		return 0;
-	}
-	cu_err("%s: auth_file: default_quota must be a size such as \"500M\", "
-	       "or \"none\"", cfg_where(&x->cfg, s, where, sizeof(where)));
-	return -1;
-}
-
-static int cu_settings(struct cu_ctx *x, const config_setting_t *set)
-{
-	const config_setting_t *s;
-	const char *users = NULL;
-	char where[256];
-
-	if (!config_setting_lookup_string(set, "users", &users)) {
+	if (h->cfg_path(conf, "users", users, sizeof(users)) != 0) {
 		cu_err("%s: auth_file needs `users`, the path of the users "
-		       "file", cfg_where(&x->cfg, set, where, sizeof(where)));
+		       "file", h->cfg_where(conf, NULL, where, sizeof(where)));
 		return -1;
 	}
-	x->users = cfg_abs_path(&x->cfg, users);
+	x->users = strdup(users);
 	if (x->users == NULL) {
-		cu_err("%s: %s", users, strerror(errno));
+		cu_err("out of memory");
 		return -1;
 	}
-	if (cu_default_quota(x, set) != 0)
+	x->default_quota = CF_UNLIMITED;
+	if (h->cfg_size(conf, "default_quota", &x->default_quota) < 0) {
+		cu_err("%s: auth_file: default_quota must be a size such as "
+		       "\"500M\", or \"none\"",
+		       h->cfg_where(conf, "default_quota", where, sizeof(where)));
 		return -1;
-	x->min_password = 8;
-	if (cu_mod_int(set, "min_password", &x->min_password) < 0 ||
-	    x->min_password < 1 || x->min_password > CU_PASSWORD_MAX) {
-		s = config_setting_get_member(set, "min_password");
+	}
+	r = h->cfg_int(conf, "min_password", &minpw);
+	if (r < 0 || minpw < 1 || minpw > CU_PASSWORD_MAX) {
 		cu_err("%s: auth_file: min_password must be a number from 1 "
-		       "to %d", cfg_where(&x->cfg, s, where, sizeof(where)),
-		       CU_PASSWORD_MAX);
+		       "to %d", h->cfg_where(conf, "min_password", where,
+					     sizeof(where)), CU_PASSWORD_MAX);
 		return -1;
 	}
+	x->min_password = minpw;
 	return 0;
 }
 
@@ -199,7 +173,7 @@ static int cu_setup(struct cu_ctx *x, const char *conf)
 		       "are not in a users file", x->cfg.path);
 		return -1;
 	}
-	if (cu_settings(x, x->cfg.mods[i].conf.set) != 0 || cu_run_as(x) != 0)
+	if (cu_settings(x, &x->cfg.mods[i].conf) != 0 || cu_run_as(x) != 0)
 		return -1;
 	return 0;
 }

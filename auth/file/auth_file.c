@@ -76,8 +76,8 @@ static int af_int(const struct cf_host *host, const struct cf_config *cfg,
 	if (r == 1)
 		*out = def;
 	if (r < 0 || *out < min || *out > max) {
-		snprintf(what, sizeof(what), "must be a number from %lld to %lld",
-			 min, max);
+		snprintf(what, sizeof(what), "must be a number from %lld to "
+			 "%lld", min, max);
 		return af_bad(host, cfg, key, what, err, errlen);
 	}
 	return 0;
@@ -348,13 +348,16 @@ static int af_rate_take(struct af_state *st, const char *addr, long long limit)
 	return ok;
 }
 
-static int af_cell_exists(struct af_state *st, const char *login)
+/* 0: no cell yet, 1: a folder is there, -1: something else is there. */
+static int af_cell_state(struct af_state *st, const char *login)
 {
 	char path[CF_PATH_MAX];
 	struct stat sb;
 
 	snprintf(path, sizeof(path), "%s/%s", st->host->server_root, login);
-	return lstat(path, &sb) == 0;
+	if (lstat(path, &sb) != 0)
+		return errno == ENOENT ? 0 : -1;
+	return S_ISDIR(sb.st_mode) ? 1 : -1;
 }
 
 /* Undo make_cell after the account could not be written: only if empty. */
@@ -379,18 +382,24 @@ static int af_create(struct af_state *st, const struct users_entry *e,
 {
 	char err[512];
 	struct af_txn t;
-	int rc, made = 0;
+	int rc, cell, made = 0;
 
 	rc = af_begin(st, &t, why, whylen);
 	if (rc != CF_OK)
 		return rc;
-	if (users_find(&t.db, e->login) != NULL ||
-	    (fresh_cell && af_cell_exists(st, e->login))) {
+	cell = af_cell_state(st, e->login);
+	if (users_find(&t.db, e->login) != NULL || (fresh_cell && cell)) {
 		snprintf(why, whylen, "exists");
 		rc = CF_DENIED;
 		goto out;
 	}
-	if (!af_cell_exists(st, e->login)) {
+	if (cell < 0) {
+		snprintf(why, whylen, "the cell of %s is not a folder",
+			 e->login);
+		rc = CF_ERROR;
+		goto out;
+	}
+	if (cell == 0) {
 		if (st->host->make_cell(e->login, err, sizeof(err)) != 0) {
 			snprintf(why, whylen, "cannot create the cell: %s",
 				 err);

@@ -1,7 +1,7 @@
 /*
  * The auth_file users file: parse, index, format and atomically replace it,
  * lock it against the other writer (daemon or cellftpd-user), hash and
- * verify passwords, and remove a cell tree without following symlinks.
+ * verify passwords.  Removing a cell tree is in tree.c.
  */
 #include "users.h"
 
@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +20,6 @@
 
 #include "modules/module.h"
 
-#define USERS_TREE_DEPTH 256	/* deeper cells are refused, not half-removed */
-#define USERS_TREE_PASSES 8	/* re-scans when entries appear while removing */
 
 /* ---- small wrappers: EINTR is handled here and nowhere else ---- */
 
@@ -108,7 +105,8 @@ static int build_index(struct users_db *db, const char *path,
 	size_t i;
 	const struct users_entry *a, *b;
 
-	db->idx = calloc(db->cap ? db->cap : 1, sizeof(*db->idx));
+	if (db->idx == NULL)	/* no entries: grow() never ran */
+		db->idx = calloc(1, sizeof(*db->idx));
 	if (db->idx == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
@@ -120,9 +118,9 @@ static int build_index(struct users_db *db, const char *path,
 		a = &db->v[db->idx[i - 1]];
 		b = &db->v[db->idx[i]];
 		if (strcmp(a->login, b->login) == 0) {
-			snprintf(err, errlen,
-				 "%s:%u: duplicate login \"%s\" (first on line %u)",
-				 path, b->line, b->login, a->line);
+			snprintf(err, errlen, "%s:%u: duplicate login \"%s\" "
+				 "(first on line %u)", path, b->line, b->login,
+				 a->line);
 			return -1;
 		}
 	}
@@ -244,8 +242,8 @@ static int parse_entry(char *line, struct users_entry *e,
 	strcpy(e->hash, f[1]);
 	if (strcmp(f[2], "-") != 0) {
 		if (cf_size_parse(f[2], &e->quota_bytes) != 0) {
-			snprintf(why, whylen, "bad quota \"%.64s\" (a size such "
-				 "as 500M, \"none\" or \"-\")", f[2]);
+			snprintf(why, whylen, "bad quota \"%.64s\" (a size "
+				 "such as 500M, \"none\" or \"-\")", f[2]);
 			return -1;
 		}
 		e->quota_set = 1;
@@ -539,28 +537,26 @@ static char *render(const struct users_db *db, size_t *len)
 {
 	char line[USERS_LOGIN_MAX + USERS_HASH_MAX + 64];
 	char *text = NULL;
+	FILE *ms = open_memstream(&text, len);
 	size_t i;
+	int bad = 0;
 
-	*len = 0;
-	if (str_append(&text, len, "", 0) != 0)
+	if (ms == NULL)
 		return NULL;
-	for (i = 0; i < db->n; i++) {
-		if (users_format(&db->v[i], line, sizeof(line)) != 0)
-			goto fail;
-		if ((db->v[i].note != NULL &&
-		     str_append(&text, len, db->v[i].note,
-				strlen(db->v[i].note)) != 0) ||
-		    str_append(&text, len, line, strlen(line)) != 0 ||
-		    str_append(&text, len, "\n", 1) != 0)
-			goto fail;
+	for (i = 0; i < db->n && !bad; i++) {
+		bad = users_format(&db->v[i], line, sizeof(line)) != 0;
+		if (!bad)
+			fprintf(ms, "%s%s\n",
+				db->v[i].note ? db->v[i].note : "", line);
 	}
-	if (db->tail != NULL &&
-	    str_append(&text, len, db->tail, strlen(db->tail)) != 0)
-		goto fail;
+	if (db->tail != NULL)
+		fputs(db->tail, ms);
+	bad |= ferror(ms);
+	if (fclose(ms) != 0 || bad) {
+		free(text);
+		return NULL;
+	}
 	return text;
-fail:
-	free(text);
-	return NULL;
 }
 
 /*
@@ -604,8 +600,8 @@ static int write_tmp(const char *tmp, const char *text, size_t len,
 		     const struct stat *old, uid_t uid, gid_t gid,
 		     char *err, size_t errlen)
 {
-	int fd;
 	mode_t mode = old != NULL ? (old->st_mode & 07777) : 0640;
+	int fd;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
@@ -618,20 +614,13 @@ static int write_tmp(const char *tmp, const char *text, size_t len,
 		uid = old->st_uid;
 		gid = old->st_gid;
 	}
-	if (write_all(fd, text, len) != 0) {
+	if (write_all(fd, text, len) != 0 || set_owner(fd, uid, gid) != 0 ||
+	    fchmod(fd, mode) != 0 || fsync_eintr(fd) != 0) {
 		snprintf(err, errlen, "cannot write %s: %s", tmp,
 			 strerror(errno));
-		goto fail;
-	}
-	if (set_owner(fd, uid, gid) != 0 || fchmod(fd, mode) != 0) {
-		snprintf(err, errlen, "cannot set owner and mode of %s: %s",
-			 tmp, strerror(errno));
-		goto fail;
-	}
-	if (fsync_eintr(fd) != 0) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp,
-			 strerror(errno));
-		goto fail;
+		close(fd);
+		unlink(tmp);
+		return -1;
 	}
 	if (close(fd) != 0) {
 		snprintf(err, errlen, "cannot write %s: %s", tmp,
@@ -640,10 +629,6 @@ static int write_tmp(const char *tmp, const char *text, size_t len,
 		return -1;
 	}
 	return 0;
-fail:
-	close(fd);
-	unlink(tmp);
-	return -1;
 }
 
 int users_save_owner(const struct users_db *db, const char *path,
@@ -678,10 +663,9 @@ int users_save_owner(const struct users_db *db, const char *path,
 	}
 	/*
 	 * We hold the lock, so a leftover temporary file is from a crash.
-	 * When it cannot go, the O_EXCL open below fails and says why.
+	 * When it cannot go, the O_EXCL open in write_tmp fails and says why.
 	 */
-	if (unlink(tmp) != 0 && errno != ENOENT)
-		errno = 0;
+	(void)unlink(tmp);
 	if (write_tmp(tmp, text, len, have_old ? &st : NULL, new_uid, new_gid,
 		      err, errlen) != 0)
 		goto out;
@@ -813,91 +797,4 @@ int users_verify(const char *password, const char *hash)
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
 	return ok;
-}
-
-/* ---- removing a cell ---- */
-
-static int rm_contents(int fd, unsigned depth, char *err, size_t errlen);
-
-static int rm_entry(int dirfd, const char *name, unsigned depth,
-		    char *err, size_t errlen)
-{
-	int fd;
-
-	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
-		return 0;
-	if (errno != EISDIR) {
-		snprintf(err, errlen, "cannot remove %s: %s", name,
-			 strerror(errno));
-		return -1;
-	}
-	if (depth >= USERS_TREE_DEPTH) {
-		snprintf(err, errlen, "cannot remove %s: more than %d folders "
-			 "deep", name, USERS_TREE_DEPTH);
-		return -1;
-	}
-	fd = openat(dirfd, name,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, errlen, "cannot open %s: %s", name,
-			 strerror(errno));
-		return -1;
-	}
-	if (rm_contents(fd, depth + 1, err, errlen) != 0)
-		return -1;
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
-		snprintf(err, errlen, "cannot remove %s: %s", name,
-			 strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Empty the directory fd (consumed); re-scan while entries keep appearing. */
-static int rm_contents(int fd, unsigned depth, char *err, size_t errlen)
-{
-	struct dirent *de;
-	unsigned pass, found;
-	DIR *d = fdopendir(fd);
-
-	if (d == NULL) {
-		snprintf(err, errlen, "cannot list a folder: %s",
-			 strerror(errno));
-		close(fd);
-		return -1;
-	}
-	for (pass = 0; pass < USERS_TREE_PASSES; pass++) {
-		found = 0;
-		rewinddir(d);
-		errno = 0;
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			found++;
-			if (rm_entry(dirfd(d), de->d_name, depth, err,
-				     errlen) != 0)
-				goto fail;
-			errno = 0;
-		}
-		if (errno != 0) {
-			snprintf(err, errlen, "cannot list a folder: %s",
-				 strerror(errno));
-			goto fail;
-		}
-		if (found == 0)
-			break;
-	}
-	closedir(d);
-	return 0;
-fail:
-	closedir(d);
-	return -1;
-}
-
-int users_remove_tree(int dirfd, const char *name, char *err, size_t errlen)
-{
-	return rm_entry(dirfd, name, 0, err, errlen);
 }

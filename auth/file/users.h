@@ -118,7 +118,8 @@ void users_size_text(uint64_t bytes, char *out, size_t outlen);
 
 /*
  * Remove dirfd/name and everything below it, never following a symlink
- * (a symlink is removed, not its target).  0, or -1 with err set.
+ * (a symlink is removed, not its target; `name` is meant to be one path
+ * component, a login).  A missing name is not an error.  0, or -1 with err.
  */
 int users_remove_tree(int dirfd, const char *name, char *err, size_t errlen);
 

@@ -109,13 +109,16 @@ static size_t lf_utf8(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Printable ASCII without quotes, backslashes or '=' is written bare. */
 static int lf_plain(const char *s)
 {
-	if (*s == '\0')
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (*p == '\0')
 		return 0;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= ' ' || *s == '"' || *s == '\\' ||
-		    *s == '=' || *s == 0x7f)
+	for (; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '"' || *p == '\\' ||
+		    *p == '=')
 			return 0;
 	return 1;
 }

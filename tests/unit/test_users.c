@@ -78,7 +78,8 @@ static char *get_file(const char *path)
 	return buf;
 }
 
-#define HASH "$y$j9T$abcdefghijklmnopqrstu.$0123456789012345678901234567890123456789012"
+#define HASH "$y$j9T$abcdefghijklmnopqrstu.$" \
+	"0123456789012345678901234567890123456789012"
 
 /* ---- parsing ---- */
 
@@ -554,7 +555,7 @@ static void remove_tree_never_follows_symlinks(void **state)
 	assert_int_equal(access(p, F_OK), -1);
 	snprintf(p, sizeof(p), "%s/outside/keep", t->dir);
 	assert_string_equal(get_file(p), "precious");
-	/* a missing cell is not an error; a symlinked cell loses only the link */
+	/* a missing cell is no error; a symlinked one loses just the link */
 	snprintf(p, sizeof(p), "%s/cell", t->dir);
 	assert_int_equal(users_remove_tree(AT_FDCWD, p, err, sizeof(err)), 0);
 	assert_int_equal(symlink("outside", p), 0);
