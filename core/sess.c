@@ -360,7 +360,7 @@ void sess_close(struct sess *s, const char *why)
 	ev.detail = why;
 	ev.bytes_in = s->bytes_in;
 	ev.bytes_out = s->bytes_out;
-	ev.duration_ms = (uint64_t)(time(NULL) - s->connected) * 1000;
+	ev.duration_ms = wk_now() - s->connected_ms;
 	sess_log_event(s, &ev);
 	sess_logout(s);
 	limits_leave(&w->srv->limits, &s->peer);
@@ -488,6 +488,7 @@ static void sess_start(struct worker *w, int fd,
 	s->id = atomic_fetch_add(&srv->next_sid, 1) + 1;
 	s->peer = *peer;
 	s->connected = time(NULL);
+	s->connected_ms = wk_now();
 	s->last_cmd_ms = wk_now();
 	da_host_text(peer, s->peer_text, sizeof(s->peer_text));
 	s->peer_port = (uint16_t)da_port(peer);

@@ -37,7 +37,8 @@ struct sess {
 	struct sockaddr_storage peer, local;
 	char peer_text[INET6_ADDRSTRLEN];
 	uint16_t peer_port;
-	time_t connected;
+	time_t connected;		/* wall clock, for WHO */
+	uint64_t connected_ms;		/* monotonic, for durations */
 	uint64_t last_cmd_ms;
 
 	enum sess_state state;
