@@ -50,19 +50,29 @@ struct cf_identity {
 
 #define CF_ACCT_ADMIN    0x1u
 #define CF_ACCT_DISABLED 0x2u
+#define CF_ACCT_QUOTA_DEFAULT 0x4u	/* quota_bytes is the provider default */
 
 struct cf_account {
 	char login[CF_LOGIN_MAX];
-	uint64_t quota_bytes;
+	uint64_t quota_bytes;	/* CF_UNLIMITED for none */
 	uint64_t quota_files;
 	unsigned flags;		/* CF_ACCT_* */
+	int64_t last_login;	/* Unix time of the last login; 0 = none known */
 };
+
+/* What acct_offers() answers: operations open to the caller right now. */
+#define CF_OFFER_REGISTER 0x1u	/* SITE REGISTER before login (policy "open") */
 
 /*
  * Auth provider.  Every call may block and runs on the blocking pool, so it
  * must be thread-safe.  `why` receives a reason for the log, never shown to a
  * client verbatim unless the operation is an account operation.
  * Account operations are optional (NULL = this provider does not offer them).
+ * They answer CF_DECLINED for a login the provider does not know, CF_DENIED
+ * with a reason a client may see ("exists", "weak password", "the last
+ * admin cannot be removed"...), and implement the provider's policy:
+ * registration rules, last-admin protection.  In acct_add/acct_update,
+ * CF_ACCT_QUOTA_DEFAULT in flags means "the provider's default quota".
  */
 struct cf_auth_ops {
 	int (*authenticate)(void *state, const struct cf_client *client,
@@ -83,6 +93,8 @@ struct cf_auth_ops {
 	int (*acct_list)(void *state,
 			 int (*each)(void *arg, const struct cf_account *acct),
 			 void *arg);
+	/* CF_OFFER_* under the current policy (SITE HELP shows only those). */
+	unsigned (*acct_offers)(void *state);
 };
 
 /*

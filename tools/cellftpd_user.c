@@ -401,11 +401,16 @@ static int cu_open_root(const struct cu_ctx *x)
 }
 
 /* The locked part of add: cell first, then the account, or neither. */
+/*
+ * Account first, then its cell (as auth_file does): an interruption in
+ * between leaves an account whose cell the server makes at start-up or at
+ * the first login, never a cell without an account.
+ */
 static int cu_add_locked(struct cu_ctx *x, struct users_entry *e)
 {
 	struct users_db db;
 	char err[512];
-	int rootfd, made = 0, rc;
+	int rootfd = -1, made = 0, rc;
 
 	if (users_load(&db, x->users, 1, err, sizeof(err)) != 0) {
 		cu_err("%s", err);
@@ -419,18 +424,20 @@ static int cu_add_locked(struct cu_ctx *x, struct users_entry *e)
 	rootfd = cu_open_root(x);
 	if (rootfd < 0)
 		goto out;
-	rc = cu_make_cell(x, rootfd, e->login, &made);
-	if (rc == CU_OK && users_add(&db, e) != 0) {
+	if (users_add(&db, e) != 0) {
 		cu_err("out of memory");
-		rc = CU_REFUSED;
+		goto out;
 	}
-	if (rc == CU_OK)
-		rc = cu_save(x, &db);
-	if (rc != CU_OK && made && unlinkat(rootfd, e->login, AT_REMOVEDIR))
-		cu_err("cannot remove the new cell %s/%s: %s", x->cfg.root,
-		       e->login, strerror(errno));
-	close(rootfd);
+	rc = cu_save(x, &db);
+	if (rc != CU_OK)
+		goto out;
+	rc = cu_make_cell(x, rootfd, e->login, &made);
+	if (rc != CU_OK && (users_remove(&db, e->login) != 0 ||
+			    cu_save(x, &db) != CU_OK))
+		cu_err("account %s was added but has no cell", e->login);
 out:
+	if (rootfd >= 0)
+		close(rootfd);
 	users_free(&db);
 	return rc;
 }

@@ -26,6 +26,7 @@ struct users_entry {
 	 */
 	char *note;
 	unsigned line;			/* line in the file, 0 when added */
+	int64_t last_login;		/* kept in memory only, never written */
 };
 
 struct users_db {

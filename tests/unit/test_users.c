@@ -906,10 +906,15 @@ static void auth_file_registration_policy(void **state)
 	assert_int_equal(reg(&p, "10.0.0.1", "newbie", "long enough", why),
 			 CF_DENIED);
 	assert_string_equal(why, "exists");
-	/* two attempts per hour from 10.0.0.1 are used up */
+	/* refusals do not count: two successful registrations per hour do */
+	assert_int_equal(reg(&p, "10.0.0.1", "second", "long enough", why),
+			 CF_OK);
 	assert_int_equal(reg(&p, "10.0.0.1", "other", "long enough", why),
 			 CF_DENIED);
 	assert_prefix(why, "too many registrations");
+	/* another address has its own allowance */
+	assert_int_equal(reg(&p, "10.0.0.3", "other", "long enough", why),
+			 CF_OK);
 	/* a cell left by a deleted account is not handed to a stranger */
 	snprintf(cell, sizeof(cell), "%s/ghost", t->dir);
 	assert_int_equal(mkdir(cell, 0700), 0);
@@ -941,7 +946,10 @@ static void auth_file_account_operations(void **state)
 {
 	struct tmp *t = *state;
 	struct cf_config c = { { "users", t->path, "default_quota", "1G" } };
-	struct cf_account a = { .login = "eve", .flags = CF_ACCT_ADMIN };
+	struct cf_account a = { .login = "eve",
+				.flags = CF_ACCT_ADMIN | CF_ACCT_QUOTA_DEFAULT };
+	struct cf_account root = { .login = "root2", .flags = CF_ACCT_ADMIN,
+				   .quota_bytes = CF_UNLIMITED };
 	struct cf_account seen;
 	struct cf_identity id;
 	struct plug p;
@@ -969,12 +977,20 @@ static void auth_file_account_operations(void **state)
 					  128), CF_DECLINED);
 	a.quota_bytes = 100ull << 20;
 	a.flags = CF_ACCT_DISABLED;
+	/* eve is the only admin: she cannot be disabled... */
+	assert_int_equal(ops->acct_update(p.st, &a, why, 128), CF_DENIED);
+	assert_prefix(why, "the last admin");
+	assert_int_equal(ops->acct_del(p.st, "eve", 0, why, 128), CF_DENIED);
+	assert_prefix(why, "the last admin");
+	/* ...until there is another one */
+	assert_int_equal(ops->acct_add(p.st, &root, "root2-pw", why, 128), CF_OK);
 	assert_int_equal(ops->acct_update(p.st, &a, why, 128), CF_OK);
 	assert_int_equal(auth(&p, "eve", "second-pw", &id, why), CF_DENIED);
 	assert_string_equal(why, "account disabled");
 	assert_int_equal(ops->acct_list(p.st, list_each, &seen), CF_OK);
 	assert_true(seen.quota_bytes == 100ull << 20);
 	assert_int_equal(seen.flags, CF_ACCT_DISABLED);
+	assert_true(seen.last_login != 0);	/* eve logged in above */
 	assert_prefix(get_file(t->path), "eve:$y$");
 	assert_non_null(strstr(get_file(t->path), ":100M:disabled\n"));
 	/* delete with the cell; a symlink inside it is not followed */

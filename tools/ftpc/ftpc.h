@@ -73,6 +73,9 @@ struct ftpc {
 	char prot;		/* 'P' after PROT P: data in TLS too */
 };
 
+/* Milliseconds on the monotonic clock, for callers' own deadlines. */
+long long ftpc_now_ms(void);
+
 void ftpc_init(struct ftpc *c);
 /* Connect to host:port; family AF_UNSPEC, AF_INET or AF_INET6. */
 int ftpc_connect(struct ftpc *c, const char *host, const char *port,

@@ -7,7 +7,6 @@
 
 #include "ftpc.h"
 
-long long ftpc_now_ms(void);
 long long ftpc_deadline(const struct ftpc *c);
 void ftpc_seterr(struct ftpc *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
