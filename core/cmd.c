@@ -11,6 +11,7 @@
 
 #include "proto.h"
 #include "sess.h"
+#include "site.h"
 #include "vfs/vfs.h"
 
 /* Sorted by name: looked up with bsearch. */
@@ -47,7 +48,7 @@ static const struct cmd cmds[] = {
 	{ "RMD", cmd_rmd, CMD_AUTH | CMD_ARG | CMD_PATH, "remove a directory" },
 	{ "RNFR", cmd_rnfr, CMD_AUTH | CMD_ARG | CMD_PATH, "rename from" },
 	{ "RNTO", cmd_rnto, CMD_AUTH | CMD_ARG | CMD_PATH, "rename to" },
-	{ "SITE", cmd_site, CMD_AUTH, "site commands" },
+	{ "SITE", cmd_site, 0, "site commands (SITE HELP)" },
 	{ "SIZE", cmd_size, CMD_AUTH | CMD_ARG | CMD_PATH, "file size" },
 	{ "STAT", cmd_stat, CMD_XFER | CMD_PATH, "status" },
 	{ "STOR", cmd_stor, CMD_AUTH | CMD_ARG | CMD_PATH, "upload" },
@@ -82,9 +83,16 @@ static int cmd_cmp(const void *key, const void *elem)
 static void log_command(struct sess *s, const char *verb, const char *arg)
 {
 	struct cf_log_event ev = { .type = CF_EV_COMMAND, .action = verb };
+	char masked[512];
 
 	/* a password never travels further than this function */
-	ev.detail = strcmp(verb, "PASS") == 0 && arg ? "********" : arg;
+	ev.detail = arg;
+	if (strcmp(verb, "PASS") == 0 && arg != NULL) {
+		ev.detail = "********";
+	} else if (strcmp(verb, "SITE") == 0 && arg != NULL) {
+		site_mask(arg, s->is_admin, masked, sizeof(masked));
+		ev.detail = masked;
+	}
 	sess_log_event(s, &ev);
 }
 

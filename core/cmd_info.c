@@ -236,12 +236,3 @@ void cmd_rest(struct sess *s, char *arg)
 bad:
 	sess_reply(s, 501, "REST requires a non-negative byte offset.");
 }
-
-void cmd_site(struct sess *s, char *arg)
-{
-	if (arg != NULL && strcasecmp(arg, "HELP") == 0) {
-		sess_reply(s, 214, "SITE commands: HELP.");
-		return;
-	}
-	sess_reply(s, 500, "Unknown SITE command.");
-}

@@ -123,7 +123,8 @@ enum cf_event_type {
 	CF_EV_TRANSFER,		/* action = RETR/STOR/...; bytes, direction */
 	CF_EV_ADMIN,
 	CF_EV_QUOTA,
-	CF_EV_SERVER		/* the daemon's own notices */
+	CF_EV_SERVER,		/* the daemon's own notices */
+	CF_EV_REGISTER		/* SITE REGISTER: login, detail, result */
 };
 
 /* A log event.  Strings are valid only during the call; NULL when unset. */

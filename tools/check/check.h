@@ -178,6 +178,9 @@ extern const struct chk_def chk_security_suite[];
 extern const struct chk_def chk_account_suite[];
 extern const struct chk_def chk_tls_suite[];
 
+/* Commands RFC 959 5.1 does not require may be unimplemented. */
+#define CHK_UNIMPLEMENTED(code)	((code) == 500 || (code) == 502)
+
 /* RFC references used in WARNINGs, spelled once. */
 #define RFC959(s)	"RFC 959 section " s
 #define RFC1123(s)	"RFC 1123 section " s
