@@ -98,15 +98,32 @@ struct cf_auth_ops {
 };
 
 /*
- * Quota provider: reserve before bytes land, settle after.  Called on worker
- * threads: thread-safe, fast, no disk I/O.
+ * Quota provider: one ledger per login, shared by all sessions of that
+ * login.  The core reserves bytes before they are written and settles
+ * afterwards; any provider's CF_DENIED vetoes.  reserve, settle and usage
+ * run on worker threads: thread-safe, fast, no disk I/O.  open and rescan
+ * may block (they measure a cell) and run on the blocking pool.
+ * Limits come from the identity (quota_bytes, quota_files; CF_UNLIMITED
+ * for none), so a changed limit applies to the next reservation.
  */
 struct cf_quota_ops {
+	/* A login starts a session with its cell open: measure the cell the
+	 * first time the login is seen (fd: O_PATH of the cell root). */
+	int (*open)(void *state, const struct cf_identity *who, int cell_fd);
+	/* Forget what is known of login and measure its cell again. */
+	int (*rescan)(void *state, const char *login, int cell_fd);
+	/* Room for `bytes` more bytes and `files` more files?  CF_OK holds
+	 * the room until settled; CF_DENIED changes nothing. */
 	int (*reserve)(void *state, const struct cf_identity *who,
 		       int64_t bytes, int64_t files);
-	void (*settle)(void *state, const struct cf_identity *who,
-		       int64_t reserved_bytes, int64_t used_bytes,
-		       int64_t files);
+	/* Give back reserved room and apply what really changed on disk
+	 * (negative for deletions).  Changes for a login the provider has
+	 * not measured are ignored: its measurement will see them. */
+	void (*settle)(void *state, const char *login,
+		       int64_t reserved_bytes, int64_t reserved_files,
+		       int64_t delta_bytes, int64_t delta_files);
+	/* Used bytes and files (reservations included); CF_DECLINED when
+	 * the login has not been measured. */
 	int (*usage)(void *state, const char *login,
 		     uint64_t *bytes, uint64_t *files);
 };

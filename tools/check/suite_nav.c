@@ -16,7 +16,7 @@
 static int pwd_is(struct chk *c, struct ftpc *f, const char *want,
 		  const char *after)
 {
-	char got[CHK_PATH];
+	char got[CHK_PATH], exp[CHK_PATH + 64];
 
 	if (chk_expect(c, f, "257", RFC959("5.4"), "PWD") < 0)
 		return -1;
@@ -26,8 +26,9 @@ static int pwd_is(struct chk *c, struct ftpc *f, const char *want,
 		return -1;
 	}
 	if (strcmp(got, want) != 0) {
-		chk_fail(c, "\"%s\", where the session is", "after %s, PWD says "
-			 "\"%s\", not \"%s\"", after, got, want);
+		snprintf(exp, sizeof(exp), "\"%s\", where the session went",
+			 want);
+		chk_fail(c, exp, "after %s, PWD says \"%s\"", after, got);
 		return -1;
 	}
 	return 0;
@@ -155,9 +156,9 @@ static int still_root(struct chk *c, struct ftpc *f, const char *how)
 	if (chk_names(c, f, NULL, &names) != 0)
 		goto out;
 	if (!chk_has_name(&names, c->env->token)) {
-		chk_fail(c, "the root's own listing (it holds %s)", "after %s, "
-			 "PWD says \"/\" but the listing is of another "
-			 "directory: the session climbed out", how,
+		chk_fail(c, "the root's own listing, which holds the scratch "
+			 "folder", "after %s, PWD says \"/\" but the listing "
+			 "lacks %s: the session is somewhere else", how,
 			 c->env->token);
 		goto out;
 	}
