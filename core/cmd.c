@@ -20,6 +20,7 @@ static const struct cmd cmds[] = {
 	{ "ACCT", cmd_acct, 0, "account (not needed)" },
 	{ "ALLO", cmd_allo, CMD_AUTH, "allocate (not needed)" },
 	{ "APPE", cmd_appe, CMD_AUTH | CMD_ARG | CMD_PATH, "append to a file" },
+	{ "AVBL", cmd_avbl, CMD_AUTH | CMD_PATH, "bytes free for uploads" },
 	{ "CDUP", cmd_cdup, CMD_AUTH, "go to the parent directory" },
 	{ "CWD", cmd_cwd, CMD_AUTH | CMD_ARG | CMD_PATH, "change directory" },
 	{ "DELE", cmd_dele, CMD_AUTH | CMD_ARG | CMD_PATH, "delete a file" },

@@ -75,6 +75,7 @@ void cmd_size(struct sess *s, char *arg);
 void cmd_mdtm(struct sess *s, char *arg);
 void cmd_mfmt(struct sess *s, char *arg);
 void cmd_mlst(struct sess *s, char *arg);
+void cmd_avbl(struct sess *s, char *arg);
 
 /* cmd_xfer.c */
 void cmd_pasv(struct sess *s, char *arg);

@@ -11,6 +11,7 @@
 #include "cell.h"
 #include "cmd.h"
 #include "io.h"
+#include "quota.h"
 #include "modules/chain.h"
 #include "sess.h"
 #include "srv.h"
@@ -48,7 +49,12 @@ static void auth_run(struct job *j)
 		a->result = CF_ERROR;
 		snprintf(a->why, sizeof(a->why), "cannot open cell: %s",
 			 strerror(a->open_errno));
+		return;
 	}
+	/* usage is known before the first write: measured here, off the workers;
+	 * admins are not limited (their writes count against the cell's owner) */
+	if (!a->ident.is_admin)
+		qt_open(srv, &a->ident, a->root_fd);
 }
 
 static void login_ok(struct sess *s, struct auth_job *a)

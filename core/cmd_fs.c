@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "buf.h"
 #include "cmd.h"
+#include "quota.h"
 #include "reply.h"
 #include "sess.h"
 #include "vfs/vfs.h"
@@ -104,16 +106,21 @@ void cmd_rmd(struct sess *s, char *arg)
 void cmd_dele(struct sess *s, char *arg)
 {
 	char vpath[VFS_PATH_MAX];
-	int r;
+	struct stat st;
+	int r, reg;
 
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
+	reg = vfs_lstat(s->root_fd, vpath, &st) == 0 && S_ISREG(st.st_mode);
 	r = vfs_unlink(s->root_fd, vpath);
 	sess_log_file(s, "DELE", vpath, NULL, r == 0 ? 250 : 550);
-	if (r != 0)
+	if (r != 0) {
 		cmd_fail(s, r, vpath);
-	else
-		sess_reply(s, 250, "Delete operation successful.");
+		return;
+	}
+	if (reg)
+		qt_path_change(s, vpath, -(int64_t)st.st_size, -1);
+	sess_reply(s, 250, "Delete operation successful.");
 }
 
 void cmd_rnfr(struct sess *s, char *arg)
@@ -139,11 +146,33 @@ void cmd_rnfr(struct sess *s, char *arg)
 		sess_reply(s, 350, "Ready for RNTO.");
 }
 
+/*
+ * Quota follows a rename: a replaced file is freed, and an admin moving a
+ * file from one cell to another moves its bytes between two ledgers.
+ */
+static void rename_quota(struct sess *s, const char *from, const char *to,
+			 const struct stat *fst, int freg, const struct stat *tst,
+			 int treg)
+{
+	char b1[CF_LOGIN_MAX], b2[CF_LOGIN_MAX];
+	const char *o1 = qt_owner(s, from, b1, sizeof(b1));
+	const char *o2 = qt_owner(s, to, b2, sizeof(b2));
+
+	if (treg && !(freg && fst->st_ino == tst->st_ino &&
+		      fst->st_dev == tst->st_dev))
+		qt_path_change(s, to, -(int64_t)tst->st_size, -1);
+	if (!freg || (o1 != NULL && o2 != NULL && strcmp(o1, o2) == 0))
+		return;		/* a directory, or the same ledger */
+	qt_path_change(s, from, -(int64_t)fst->st_size, -1);
+	qt_path_change(s, to, (int64_t)fst->st_size, 1);
+}
+
 void cmd_rnto(struct sess *s, char *arg)
 {
 	char vpath[VFS_PATH_MAX];
 	char *from = s->rnfr;
-	int r;
+	struct stat fst, tst;
+	int r, freg, treg;
 
 	if (from == NULL) {
 		sess_reply(s, 503, "RNFR required first.");
@@ -151,12 +180,18 @@ void cmd_rnto(struct sess *s, char *arg)
 	}
 	s->rnfr = NULL;
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0) {
+		freg = vfs_lstat(s->root_fd, from, &fst) == 0 &&
+		       S_ISREG(fst.st_mode);
+		treg = vfs_lstat(s->root_fd, vpath, &tst) == 0 &&
+		       S_ISREG(tst.st_mode);
 		r = vfs_rename(s->root_fd, from, vpath);
 		sess_log_file(s, "RENAME", from, vpath, r == 0 ? 250 : 550);
-		if (r != 0)
+		if (r != 0) {
 			cmd_fail(s, r, vpath);
-		else
+		} else {
+			rename_quota(s, from, vpath, &fst, freg, &tst, treg);
 			sess_reply(s, 250, "Rename successful.");
+		}
 	}
 	free(from);
 }
@@ -249,4 +284,43 @@ void cmd_mlst(struct sess *s, char *arg)
 	else
 		sess_reply_text(s, 250, b.p);
 	buf_free(&b);
+}
+
+/*
+ * AVBL [path] (draft-peterson-streamlined-ftp-command-extensions): bytes
+ * an upload there may still use: the owner's quota room, bounded by the
+ * free space of the file system.  Admins are not limited by a quota.
+ */
+void cmd_avbl(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX];
+	struct statvfs fs;
+	uint64_t free_fs, used, files;
+	int r;
+
+	if (!qt_active(s->w->srv)) {
+		sess_reply(s, 502, "AVBL needs a quota module.");
+		return;
+	}
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
+		return;
+	if ((r = vfs_stat(s->root_fd, vpath, &(struct stat){ 0 })) != 0) {
+		cmd_fail(s, r, vpath);
+		return;
+	}
+	if (fstatvfs(s->root_fd, &fs) != 0) {
+		cmd_fail(s, -errno, vpath);
+		return;
+	}
+	free_fs = (uint64_t)fs.f_bavail * fs.f_frsize;
+	if (!s->is_admin && s->ident != NULL &&
+	    s->ident->quota_bytes != CF_UNLIMITED &&
+	    qt_usage(s->w->srv, s->login, &used, &files) == 0) {
+		uint64_t room = used < s->ident->quota_bytes ?
+				s->ident->quota_bytes - used : 0;
+
+		if (room < free_fs)
+			free_fs = room;
+	}
+	sess_reply(s, 213, "%llu", (unsigned long long)free_fs);
 }

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "quota.h"
 #include "sess.h"
 #include "srv.h"
 #include "xfer.h"
@@ -42,7 +43,10 @@ void cmd_feat(struct sess *s, char *arg)
 
 	(void)arg;
 	buf_init(&b, 0);
-	buf_puts(&b, "Features:\n EPRT\n EPSV\n MDTM\n MFMT\n MLST ");
+	buf_puts(&b, "Features:\n");
+	if (qt_active(s->w->srv))
+		buf_puts(&b, " AVBL\n");
+	buf_puts(&b, " EPRT\n EPSV\n MDTM\n MFMT\n MLST ");
 	for (unsigned i = 0; mlst_facts[i] != NULL; i++)
 		buf_printf(&b, "%s%s;", mlst_facts[i],
 			   s->facts_off & (1u << i) ? "" : "*");

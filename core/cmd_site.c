@@ -46,7 +46,8 @@ static const struct site_cmd site_cmds[] = {
 	{ "PASSWD", site_passwd, SW_USER | SW_ADMIN,
 	  "PASSWD <old> <new> (admins: PASSWD <login> <password>)" },
 	{ "QUOTA", site_quota, SW_USER | SW_ADMIN,
-	  "QUOTA (admins: QUOTA <login> [<size>|none|default])" },
+	  "QUOTA [RESCAN] (admins: QUOTA <login> [<size>|none|default], "
+	  "QUOTA RESCAN <login>)" },
 	{ "USERS", site_users, SW_ADMIN, "USERS" },
 	{ "USERADD", site_useradd, SW_ADMIN,
 	  "USERADD <login> <password> [<quota>]" },
@@ -281,6 +282,17 @@ static void site_quota(struct sess *s, char **w, int n)
 
 	if (n == 0) {
 		start(s, &op, SITE_QUOTA_SHOW, "QUOTA", s->login);
+		return;
+	}
+	if (strcasecmp(w[0], "RESCAN") == 0) {
+		/* admins name anyone; a user may only re-measure their own cell */
+		if (n > 2 || (n == 2 && !s->is_admin) || (n == 1 && s->is_admin)) {
+			usage(s, "QUOTA");
+			return;
+		}
+		snprintf(op.shown, sizeof(op.shown), "RESCAN %s",
+			 n == 2 ? w[1] : s->login);
+		start(s, &op, SITE_RESCAN, "QUOTA", n == 2 ? w[1] : s->login);
 		return;
 	}
 	if (!s->is_admin) {

@@ -395,71 +395,24 @@ void cmd_retr(struct sess *s, char *arg)
 	xfer_start(s, x, text);
 }
 
-/* Open the target of an upload; replies itself on failure. */
-static int open_upload(struct sess *s, const char *vpath, enum vfs_wmode mode,
-		       uint64_t rest, uint64_t *pos)
-{
-	struct stat st;
-	int fd = vfs_open_write(s->root_fd, vpath, mode);
-
-	if (fd < 0) {
-		cmd_fail(s, fd, vpath);
-		return -1;
-	}
-	*pos = 0;
-	if (mode == VFS_W_TRUNC || mode == VFS_W_EXCL)
-		return fd;
-	if (fstat(fd, &st) != 0) {
-		cmd_fail(s, -errno, vpath);
-		goto fail;
-	}
-	if (mode == VFS_W_APPEND) {
-		*pos = (uint64_t)st.st_size;
-		return fd;
-	}
-	if (rest > (uint64_t)st.st_size) {
-		sess_reply(s, 554, "Restart position beyond end of file.");
-		goto fail;
-	}
-	/* a resumed upload replaces everything after the restart point */
-	if (ftruncate(fd, (off_t)rest) != 0 ||
-	    lseek(fd, (off_t)rest, SEEK_SET) < 0) {
-		cmd_fail(s, -errno, vpath);
-		goto fail;
-	}
-	*pos = rest;
-	return fd;
-fail:
-	io_close(fd);
-	return -1;
-}
-
 static void upload(struct sess *s, const char *verb, const char *vpath,
 		   enum vfs_wmode mode, const char *text)
 {
 	char msg[VFS_PATH_MAX + 96];
-	uint64_t rest = s->rest, pos;
+	uint64_t rest = s->rest;
 	struct xfer *x;
-	int fd;
 
 	s->rest = 0;
 	if (rest > 0 && mode == VFS_W_TRUNC)
 		mode = VFS_W_RESUME;
-	fd = open_upload(s, vpath, mode, rest, &pos);
-	if (fd < 0)
-		return;
 	x = xfer_new(XK_STOR, verb, vpath);
 	if (x == NULL) {
-		io_close(fd);
 		sess_reply(s, 451, "Out of memory.");
 		return;
 	}
-	x->fd = fd;
-	x->pos = pos;
 	x->ascii = s->ascii;
-	if (mode == VFS_W_APPEND && lseek(fd, 0, SEEK_END) < 0) {
+	if (upload_open(s, x, vpath, mode, rest) != 0) {
 		xfer_free(x);
-		sess_reply(s, 451, "Requested action aborted: local error.");
 		return;
 	}
 	if (text == NULL) {

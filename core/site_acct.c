@@ -8,14 +8,17 @@
 #include "site.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bcast.h"
 #include "buf.h"
 #include "modules/chain.h"
+#include "quota.h"
 #include "sess.h"
 #include "srv.h"
 
@@ -194,15 +197,15 @@ static void size_text(uint64_t v, char *out, size_t len)
 /* Bytes a login uses, from the first quota provider; -1 when unknown. */
 static long long usage_of(const struct srv *srv, const char *login)
 {
-	for (size_t i = 0; i < srv->mods.n; i++) {
-		const struct cf_quota_ops *q = srv->mods.v[i].m->quota;
-		uint64_t bytes, files;
+	uint64_t bytes, files;
 
-		if (q != NULL && q->usage != NULL &&
-		    q->usage(srv->mods.v[i].state, login, &bytes, &files) == CF_OK)
-			return (long long)bytes;
-	}
-	return -1;
+	return qt_usage(srv, login, &bytes, &files) == 0 ? (long long)bytes : -1;
+}
+
+/* A single folder name under the server root, never a way out of it. */
+static int login_is_name(const char *login)
+{
+	return login[0] != '\0' && login[0] != '.' && strchr(login, '/') == NULL;
 }
 
 static int users_each(void *arg, const struct cf_account *a)
@@ -247,11 +250,39 @@ static int do_users(struct site_job *j)
 	return any ? CF_OK : SITE_NOT_OFFERED;
 }
 
+/* SITE QUOTA RESCAN: measure a cell again after changes made outside FTP. */
+static int do_rescan(struct site_job *j)
+{
+	int fd, rc;
+
+	if (!qt_active(j->srv))
+		return SITE_NOT_OFFERED;
+	if (!login_is_name(j->op.login)) {
+		snprintf(j->why, sizeof(j->why), "invalid login");
+		return CF_DENIED;
+	}
+	fd = openat(j->srv->root_fd, j->op.login,
+		    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(j->why, sizeof(j->why), "no cell for %s", j->op.login);
+		return CF_DENIED;
+	}
+	rc = qt_rescan(j->srv, j->op.login, fd);
+	close(fd);
+	if (rc != CF_OK)
+		snprintf(j->why, sizeof(j->why), "the quota module could not "
+			 "measure it");
+	return rc == CF_OK ? CF_OK : CF_ERROR;
+}
+
 static void site_run(struct job *job)
 {
 	struct site_job *j = (struct site_job *)job;
 
 	switch (j->op.kind) {
+	case SITE_RESCAN:
+		j->rc = do_rescan(j);
+		break;
 	case SITE_REGISTER:
 		j->rc = do_register(j);
 		break;
@@ -334,7 +365,10 @@ static void quota_show(struct sess *s, struct site_job *j)
 	char limit[32], used[32] = "unknown";
 	long long u = usage_of(j->srv, j->op.login);
 
-	size_text(j->found.quota_bytes, limit, sizeof(limit));
+	if (j->op.kind == SITE_RESCAN)
+		snprintf(limit, sizeof(limit), "unchanged");
+	else
+		size_text(j->found.quota_bytes, limit, sizeof(limit));
 	if (u >= 0)
 		snprintf(used, sizeof(used), "%lld bytes", u);
 	sess_reply(s, 200, "Quota of %s: %s used, limit %s.", j->op.login,
@@ -367,7 +401,7 @@ static void site_done(struct job *job)
 		sess_reply_text(s, 200, j->out.failed ? "Out of memory." : j->out.p);
 		code = 200;
 		text[0] = '\0';
-	} else if (j->op.kind == SITE_QUOTA_SHOW) {
+	} else if (j->op.kind == SITE_QUOTA_SHOW || j->op.kind == SITE_RESCAN) {
 		quota_show(s, j);
 		code = 200;
 		text[0] = '\0';

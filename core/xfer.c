@@ -15,6 +15,7 @@
 
 #include "data.h"
 #include "io.h"
+#include "quota.h"
 #include "sess.h"
 #include "srv.h"
 
@@ -34,6 +35,7 @@ void xfer_free(struct xfer *x)
 	if (x == NULL)
 		return;
 	io_close(x->fd);
+	upload_free(&x->up);
 	buf_free(&x->mem);
 	free(x->vpath);
 	free(x);
@@ -61,6 +63,8 @@ static void xfer_end(struct sess *s, int code, const char *text)
 
 	s->xfer = NULL;
 	data_close(s);
+	if (x != NULL && x->kind == XK_STOR && code != 226)
+		upload_abort(s, x, 0);
 	if (x != NULL)
 		log_xfer(s, x, code);
 	xfer_free(x);
@@ -81,6 +85,8 @@ void xfer_abort(struct sess *s, int reply)
 		return;
 	s->xfer = NULL;
 	data_close(s);
+	if (x->kind == XK_STOR)
+		upload_abort(s, x, 0);
 	log_xfer(s, x, 426);
 	xfer_free(x);
 	if (reply)
@@ -127,12 +133,44 @@ static void close_done(struct job *j)
 		xfer_end(s, 451, "Requested action aborted: local error.");
 }
 
+/* A failed write: a full disk or quota undoes the upload like a refusal. */
+static void write_error(struct sess *s, int err)
+{
+	struct xfer *x = s->xfer;
+
+	if (err == EDQUOT || err == ENOSPC)
+		upload_abort(s, x, 1);
+	if (err == EDQUOT)
+		xfer_end(s, 552, "Exceeded storage allocation.");
+	else if (err == ENOSPC)
+		xfer_end(s, 452, "Insufficient storage space.");
+	else
+		xfer_end(s, 451, "Requested action aborted: local error.");
+}
+
+static void over_quota(struct sess *s)
+{
+	struct xfer *x = s->xfer;
+
+	upload_abort(s, x, 1);
+	qt_log_refusal(s, x->verb, x->vpath, x->bytes);
+	xfer_end(s, 552, "Requested file action aborted. Exceeded storage "
+		 "allocation.");
+}
+
 static void stor_complete(struct sess *s)
 {
 	struct xfer *x = s->xfer;
-	struct close_job *c = calloc(1, sizeof(*c));
+	struct close_job *c;
+	int r;
 
 	wk_unwatch(s->w, &s->dconn);
+	r = upload_commit(s, x);
+	if (r != 0) {
+		write_error(s, -r);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		xfer_end(s, 226, "Transfer complete.");	/* xfer_free closes */
 		return;
@@ -146,16 +184,6 @@ static void stor_complete(struct sess *s)
 	s->jobs++;
 	sess_wait(s, SS_BUSY);
 	pool_submit(&s->w->srv->pool, &c->job);
-}
-
-static void write_error(struct sess *s, int err)
-{
-	if (err == EDQUOT)
-		xfer_end(s, 552, "Exceeded storage allocation.");
-	else if (err == ENOSPC)
-		xfer_end(s, 452, "Insufficient storage space.");
-	else
-		xfer_end(s, 451, "Requested action aborted: local error.");
 }
 
 /* ASCII upload: CRLF becomes LF; a CR at the end of a slice waits. */
@@ -197,10 +225,16 @@ static void stor_slice(struct sess *s)
 		size_t out;
 
 		if (n == 0) {
+			/* a CR that ended the upload is data */
+			if (x->cr_held && upload_room(s, x, 1) != 0) {
+				over_quota(s);
+				return;
+			}
 			if (x->cr_held && io_write_all(x->fd, "\r", 1) != 0) {
 				write_error(s, errno);
 				return;
 			}
+			x->pos += (uint64_t)x->cr_held;
 			stor_complete(s);
 			return;
 		}
@@ -211,10 +245,15 @@ static void stor_slice(struct sess *s)
 		}
 		budget -= (size_t)n;
 		out = x->ascii ? ascii_in(x, buf, (size_t)n) : (size_t)n;
+		if (upload_room(s, x, out) != 0) {
+			over_quota(s);
+			return;
+		}
 		if (io_write_all(x->fd, buf, out) != 0) {
 			write_error(s, errno);
 			return;
 		}
+		x->pos += out;
 		progress(s, (size_t)n);
 	}
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "upload.h"
 
 struct sess;
 
@@ -30,6 +31,7 @@ struct xfer {
 	uint64_t started_ms, progress_ms;
 	char verb[8];
 	char *vpath;
+	struct upload up;	/* XK_STOR */
 };
 
 /* Take ownership of x (allocated by the caller), reply 150, open the data channel. */

@@ -5,10 +5,12 @@
  */
 #include "check.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define LOG_MAX_LINES	400
 #define LINE_SHOWN	200
@@ -19,6 +21,7 @@ struct chk_conn {
 	struct ftpc f;
 	struct chk *owner;
 	unsigned id;
+	char type;		/* the last TYPE sent: 'A', 'I', ... */
 	char said[160];
 };
 
@@ -80,6 +83,14 @@ enum chk_result chk_skip(struct chk *c, const char *fmt, ...)
 	vsnprintf(c->skip, sizeof(c->skip), fmt, ap);
 	va_end(ap);
 	return CHK_SKIP;
+}
+
+void chk_unfail(struct chk *c)
+{
+	c->nwarn = 0;
+	c->warn.len = 0;
+	if (c->warn.p != NULL)
+		c->warn.p[0] = '\0';
 }
 
 enum chk_result chk_done(struct chk *c)
@@ -145,6 +156,8 @@ static void trace(void *arg, enum ftpc_dir dir, const char *line, size_t len)
 
 		memcpy(c->last_sent, line, n);
 		c->last_sent[n] = '\0';
+		if (len > 5 && strncasecmp(line, "TYPE ", 5) == 0)
+			k->type = (char)toupper((unsigned char)line[5]);
 	} else if (dir == FTPC_RECV) {
 		chk_scan_leak(c, line, len);
 	}
@@ -287,6 +300,11 @@ void chk_hangup(struct chk *c, struct ftpc *f)
 }
 
 /* ----------------------------------------------------------- commands */
+
+int chk_type_ascii(struct ftpc *f)
+{
+	return conn_of(f)->type == 'A';
+}
 
 int chk_code_in(int code, const char *codes)
 {

@@ -98,6 +98,8 @@ enum chk_result chk_skip(struct chk *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void chk_note(struct chk *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Forget the WARNINGs so far: what failed turned out to be a skip. */
+void chk_unfail(struct chk *c);
 /* The result the check earned so far: FAIL once a warning exists. */
 enum chk_result chk_done(struct chk *c);
 
@@ -130,6 +132,8 @@ int chk_cmd(struct chk *c, struct ftpc *f, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* "250 200" as "250 or 200", for expectations. */
 void chk_codes_words(const char *codes, char *out, size_t len);
+/* Whether the last TYPE sent on f was A (listings must use CRLF). */
+int chk_type_ascii(struct ftpc *f);
 /* The first line of the last reply, quoted for a WARNING. */
 const char *chk_said(struct ftpc *f);
 

@@ -104,9 +104,9 @@ int chk_listing(struct chk *c, struct ftpc *f, const char *cmd,
 		(void)ftpc_buf_add(out, p, n);
 		(void)ftpc_buf_add(out, "\n", 1);
 	}
+	/* MLSD lines always end in CRLF; LIST/NLST when asked in TYPE A. */
 	if (bare > 0 && (strncasecmp(cmd, "MLSD", 4) == 0 ||
-			 strncasecmp(cmd, "NLST", 4) == 0 ||
-			 strncasecmp(cmd, "LIST", 4) == 0)) {
+			 chk_type_ascii(f))) {
 		chk_fail(c, "CRLF line ends in listings, " RFC959("3.1.1.1")
 			 " and " RFC3659("7.2"),
 			 "%s: %d line(s) ended by a bare LF", cmd, bare);

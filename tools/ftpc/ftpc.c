@@ -108,6 +108,31 @@ static void consume(struct ftpc *c, size_t n)
 }
 
 /*
+ * Telnet on the control connection (RFC 959 4.1.3, RFC 854): IAC IAC is
+ * one 0xff byte (RFC 3659 2.2), other IAC sequences are not text.
+ */
+static size_t telnet_decode(char *s, size_t len)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] != 0xff) {
+			p[o++] = p[i];
+		} else if (i + 1 < len && p[i + 1] == 0xff) {
+			p[o++] = 0xff;
+			i++;
+		} else if (i + 1 < len && p[i + 1] >= 251 && p[i + 1] <= 254) {
+			i += 2;		/* WILL WONT DO DONT + option */
+		} else {
+			i++;
+		}
+	}
+	p[o] = '\0';
+	return o;
+}
+
+/*
  * One line into *line, without its end; a bare LF is noted as a flaw.  A
  * CR at the end of the buffered bytes waits for the next read, so CR and
  * LF are always looked at together.
@@ -153,6 +178,7 @@ static int read_line(struct ftpc *c, struct ftpc_buf *line,
 	}
 	if (!crlf)
 		flaw(c, FTPC_FLAW_BARE_LF, "reply line ended by LF without CR");
+	line->len = telnet_decode(line->p, line->len);
 	ftpc_trace(c, FTPC_RECV, line->p, line->len);
 	return 0;
 nomem:

@@ -1,0 +1,219 @@
+/*
+ * Uploads with quota (see upload.h).  Room is reserved from the providers
+ * in chunks, so a fast upload asks the ledger once per megabyte, not once
+ * per read; bytes that only overwrite existing ones need no room.
+ */
+#include "upload.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "io.h"
+#include "quota.h"
+#include "sess.h"
+#include "srv.h"
+#include "xfer.h"
+
+#define UPLOAD_CHUNK (1024 * 1024)	/* room reserved at a time */
+
+void upload_free(struct upload *u)
+{
+	free(u->tmp);
+	u->tmp = NULL;
+}
+
+/* The temporary name of an overwrite: hidden, unique, same folder. */
+static int tmp_name(struct sess *s, const char *vpath, char *out, size_t len)
+{
+	char parent[VFS_PATH_MAX];
+	const char *name;
+
+	if (vpath_split(vpath, parent, sizeof(parent), &name) != 0)
+		return -EINVAL;
+	if (snprintf(out, len, "%s%s.cellftpd-upload.%llx", parent,
+		     strcmp(parent, "/") == 0 ? "" : "/",
+		     (unsigned long long)s->id) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Which ledger, and whether it may refuse: not for an admin's writes. */
+static void set_owner(struct sess *s, struct upload *u, const char *vpath)
+{
+	char buf[CF_LOGIN_MAX];
+	const char *owner;
+
+	if (!qt_active(s->w->srv))
+		return;
+	owner = qt_owner(s, vpath, buf, sizeof(buf));
+	if (owner != NULL)
+		snprintf(u->owner, sizeof(u->owner), "%s", owner);
+	u->enforce = !s->is_admin && s->ident != NULL;
+}
+
+static int open_target(struct sess *s, struct xfer *x, const char *vpath,
+		       struct stat *old)
+{
+	struct upload *u = &x->up;
+	char tmp[VFS_PATH_MAX];
+	int fd, r = vfs_lstat(s->root_fd, vpath, old);
+
+	if (r == 0 && S_ISREG(old->st_mode) && u->mode == VFS_W_TRUNC) {
+		/* an overwrite lands beside the old file, replaces it at the end */
+		if ((r = tmp_name(s, vpath, tmp, sizeof(tmp))) != 0)
+			return r;
+		fd = vfs_open_write(s->root_fd, tmp, VFS_W_EXCL);
+		if (fd < 0)
+			return fd;
+		u->tmp = strdup(tmp);
+		if (u->tmp == NULL || fchmod(fd, old->st_mode & 07777) != 0) {
+			(void)vfs_unlink(s->root_fd, tmp);
+			io_close(fd);
+			return -ENOMEM;
+		}
+		u->orig_size = (uint64_t)old->st_size;
+		u->credit = old->st_size;
+		return fd;
+	}
+	if (r != 0 && r != -ENOENT)
+		return r;
+	u->created = r == -ENOENT;
+	if (r == 0 && S_ISREG(old->st_mode))
+		u->orig_size = (uint64_t)old->st_size;
+	/* resuming never truncates first: a refusal can cut back exactly */
+	return vfs_open_write(s->root_fd, vpath, u->mode);
+}
+
+int upload_open(struct sess *s, struct xfer *x, const char *vpath,
+		enum vfs_wmode mode, uint64_t rest)
+{
+	struct upload *u = &x->up;
+	struct stat old;
+	int fd;
+
+	u->mode = mode;
+	set_owner(s, u, vpath);
+	if (mode == VFS_W_RESUME && (vfs_lstat(s->root_fd, vpath, &old) != 0 ||
+				     rest > (uint64_t)old.st_size)) {
+		sess_reply(s, 554, "Restart position beyond end of file.");
+		return -1;
+	}
+	fd = open_target(s, x, vpath, &old);
+	if (fd < 0) {
+		cmd_fail(s, fd, vpath);
+		return -1;
+	}
+	x->fd = fd;
+	x->pos = mode == VFS_W_APPEND ? u->orig_size : rest;
+	if (mode == VFS_W_RESUME)
+		u->credit = (int64_t)(u->orig_size - rest);
+	if (lseek(fd, (off_t)x->pos, SEEK_SET) < 0)
+		goto local;
+	if (u->created && u->owner[0] && u->enforce) {
+		if (qt_reserve(s->w->srv, s->ident, 0, 1) != CF_OK) {
+			upload_abort(s, x, 1);
+			qt_log_refusal(s, x->verb, vpath, 0);
+			sess_reply(s, 552, "Exceeded storage allocation (files).");
+			return -1;
+		}
+		u->files_reserved = 1;
+	}
+	return 0;
+local:
+	upload_abort(s, x, 1);
+	sess_reply(s, 451, "Requested action aborted: local error.");
+	return -1;
+}
+
+int upload_room(struct sess *s, struct xfer *x, size_t n)
+{
+	struct upload *u = &x->up;
+	int64_t need = (int64_t)n - u->room, take;
+
+	if (need <= 0 || !u->enforce || !u->owner[0]) {
+		u->room = need <= 0 ? u->room - (int64_t)n : 0;
+		return 0;
+	}
+	take = need < u->credit ? need : u->credit;	/* overwritten bytes */
+	u->credit -= take;
+	need -= take;
+	if (need > 0) {
+		int64_t chunk = need > UPLOAD_CHUNK ? need : UPLOAD_CHUNK;
+
+		if (qt_reserve(s->w->srv, s->ident, chunk, 0) != CF_OK) {
+			chunk = need;		/* the last bytes may still fit */
+			if (qt_reserve(s->w->srv, s->ident, chunk, 0) != CF_OK)
+				return -1;
+		}
+		u->reserved += chunk;
+		u->room += chunk;
+	}
+	u->room += take - (int64_t)n;
+	return 0;
+}
+
+static void settle(struct sess *s, struct upload *u, int64_t delta_bytes,
+		   int64_t delta_files)
+{
+	if (u->owner[0])
+		qt_settle(s->w->srv, u->owner, u->reserved, u->files_reserved,
+			  delta_bytes, delta_files);
+	u->reserved = u->files_reserved = u->room = 0;
+	u->owner[0] = '\0';
+}
+
+int upload_commit(struct sess *s, struct xfer *x)
+{
+	struct upload *u = &x->up;
+	struct stat st;
+	int r = 0;
+
+	/* a resumed upload replaces everything after what it wrote */
+	if (u->mode == VFS_W_RESUME && ftruncate(x->fd, (off_t)x->pos) != 0)
+		r = -errno;
+	if (r == 0 && fstat(x->fd, &st) != 0)
+		r = -errno;
+	if (r == 0 && u->tmp != NULL)
+		r = vfs_rename(s->root_fd, u->tmp, x->vpath);
+	if (r != 0) {
+		upload_abort(s, x, 0);
+		return r;
+	}
+	settle(s, u, (int64_t)st.st_size - (int64_t)u->orig_size,
+	       u->created ? 1 : 0);
+	return 0;
+}
+
+void upload_abort(struct sess *s, struct xfer *x, int over_quota)
+{
+	struct upload *u = &x->up;
+	struct stat st;
+
+	if (u->tmp != NULL) {		/* the old file is untouched */
+		(void)vfs_unlink(s->root_fd, u->tmp);
+		upload_free(u);
+		settle(s, u, 0, 0);
+		return;
+	}
+	if (over_quota && u->created) {
+		(void)vfs_unlink(s->root_fd, x->vpath);
+		u->created = 0;
+		settle(s, u, 0, 0);
+		return;
+	}
+	if (over_quota && x->fd >= 0 &&
+	    ftruncate(x->fd, (off_t)u->orig_size) != 0)
+		srv_log(CF_LOG_ERR, "cannot cut %s back after a quota refusal: %s",
+			x->vpath, strerror(errno));
+	/* what stays on disk is what the ledger must show */
+	if (x->fd >= 0 && fstat(x->fd, &st) == 0)
+		settle(s, u, (int64_t)st.st_size - (int64_t)u->orig_size,
+		       u->created ? 1 : 0);
+	else
+		settle(s, u, 0, 0);
+}
