@@ -193,7 +193,7 @@ class Server:
 
 	def __init__(self, users=(("alice", "alice-Pw.1", False, None),),
 		     server=None, listen=("127.0.0.1:0",), auth=None,
-		     log=None, start=True):
+		     log=None, start=True, extra_modules=()):
 		self.bin, self.user_bin, self.modules = binaries()
 		self.tmp = tempfile.mkdtemp(prefix=TMP_PREFIX)
 		forbid(self.tmp)
@@ -235,6 +235,8 @@ class Server:
 			self.auth_keys.update(auth or {})
 			self.log_keys = {"name": "log_file", "dir": self.logdir}
 			self.log_keys.update(log or {})
+			# more modules.load entries, e.g. {"name": "quota_disk"}
+			self.extra_modules = [dict(m) for m in extra_modules]
 			self.write_conf()
 			for u in users:
 				self.add_user(*u)
@@ -264,7 +266,8 @@ class Server:
 		d = {
 			"server": self.server_keys,
 			"modules": {"path": self.mods,
-				    "load": (self.auth_keys, self.log_keys)},
+				    "load": tuple([self.auth_keys, self.log_keys] +
+						  self.extra_modules)},
 		}
 		return ["# written by tests/protocol/harness.py"] + \
 			cfg_group_lines(d, 0)
