@@ -275,6 +275,24 @@ static int do_rescan(struct site_job *j)
 	return rc == CF_OK ? CF_OK : CF_ERROR;
 }
 
+/*
+ * A new account starts with a fresh ledger: a login that existed before
+ * (deleted, then added again) must not inherit the old usage.
+ */
+static void measure_new(struct site_job *j)
+{
+	int fd;
+
+	if (!qt_active(j->srv) || !login_is_name(j->op.login))
+		return;
+	fd = openat(j->srv->root_fd, j->op.login,
+		    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	(void)qt_rescan(j->srv, j->op.login, fd);
+	close(fd);
+}
+
 static void site_run(struct job *job)
 {
 	struct site_job *j = (struct site_job *)job;
@@ -285,9 +303,13 @@ static void site_run(struct job *job)
 		break;
 	case SITE_REGISTER:
 		j->rc = do_register(j);
+		if (j->rc == CF_OK)
+			measure_new(j);
 		break;
 	case SITE_USERADD:
 		j->rc = do_add(j);
+		if (j->rc == CF_OK)
+			measure_new(j);
 		break;
 	case SITE_PASSWD_SELF:
 		j->rc = do_passwd_self(j);

@@ -118,7 +118,8 @@ int upload_open(struct sess *s, struct xfer *x, const char *vpath,
 		if (qt_reserve(s->w->srv, s->ident, 0, 1) != CF_OK) {
 			upload_abort(s, x, 1);
 			qt_log_refusal(s, x->verb, vpath, 0);
-			sess_reply(s, 552, "Exceeded storage allocation (files).");
+			sess_reply(s, 552, "Requested file action aborted. Exceeded "
+				   "storage allocation.");
 			return -1;
 		}
 		u->files_reserved = 1;

@@ -31,10 +31,11 @@ struct qd_acct {
 	struct qd_acct *next;
 	char login[CF_LOGIN_MAX];
 	uint64_t used_bytes, used_files;	/* valid when measured */
-	uint64_t res_bytes, res_files;		/* reserved, not yet settled */
-	uint64_t grow_bytes, grow_files;	/* growth settled during a walk */
+	uint64_t res_bytes, res_files;	/* reserved, not yet settled */
+	uint64_t grow_bytes, grow_files;	/* growth during a walk */
 	int measured;
 	int measuring;		/* one thread walks the cell right now */
+	int failed;		/* the last measurement failed */
 };
 
 struct qd_stripe {
@@ -63,7 +64,7 @@ static uint64_t qd_apply(uint64_t v, int64_t delta)
 {
 	if (delta >= 0)
 		return qd_add(v, (uint64_t)delta);
-	return qd_sub(v, (uint64_t)(-(delta + 1)) + 1);	/* INT64_MIN too */
+	return qd_sub(v, (uint64_t)(-(delta + 1)) + 1); /* INT64_MIN too */
 }
 
 static uint64_t qd_positive(int64_t v)
@@ -236,6 +237,7 @@ void qd_ledger_done(struct qd_ledger *l, const char *login,
 			a->used_files = qd_add(c->files, a->grow_files);
 			a->measured = 1;
 		}
+		a->failed = c == NULL;
 		a->measuring = 0;
 		a->grow_bytes = 0;
 		a->grow_files = 0;
@@ -249,7 +251,8 @@ void qd_ledger_done(struct qd_ledger *l, const char *login,
 /*
  * A login not measured yet has nothing to be checked against, so its
  * reservations are granted; they are still recorded, so that the settle
- * that follows gives back what was really held.
+ * that follows gives back what was really held.  When its measurement
+ * failed, granting would let it write without limit: refused instead.
  */
 int qd_ledger_reserve(struct qd_ledger *l, const char *login,
 		      uint64_t limit_bytes, uint64_t limit_files,
@@ -264,7 +267,7 @@ int qd_ledger_reserve(struct qd_ledger *l, const char *login,
 		return CF_ERROR;
 	s = qd_lock(l, login, &b);
 	a = qd_get(l, login, b);
-	if (a == NULL) {
+	if (a == NULL || (!a->measured && a->failed)) {
 		r = CF_ERROR;
 	} else if (a->measured &&
 		   (!qd_fits(a->used_bytes, a->res_bytes, (uint64_t)bytes,
@@ -293,8 +296,10 @@ void qd_ledger_settle(struct qd_ledger *l, const char *login,
 	s = qd_lock(l, login, &b);
 	a = qd_find(l, login, b);
 	if (a != NULL) {
-		a->res_bytes = qd_sub(a->res_bytes, qd_positive(reserved_bytes));
-		a->res_files = qd_sub(a->res_files, qd_positive(reserved_files));
+		a->res_bytes = qd_sub(a->res_bytes,
+				      qd_positive(reserved_bytes));
+		a->res_files = qd_sub(a->res_files,
+				      qd_positive(reserved_files));
 		if (a->measured) {
 			a->used_bytes = qd_apply(a->used_bytes, delta_bytes);
 			a->used_files = qd_apply(a->used_files, delta_files);

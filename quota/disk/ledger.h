@@ -16,7 +16,7 @@ struct qd_ledger;
 struct qd_count {
 	uint64_t bytes;		/* sum of st_size of regular files */
 	uint64_t files;		/* number of regular files (per name) */
-	uint64_t skipped;	/* folders not entered: unreadable, too deep */
+	uint64_t skipped;	/* entries left out: unreadable, too deep */
 };
 
 enum qd_claim {
@@ -37,12 +37,17 @@ int qd_ledger_claim(struct qd_ledger *l, const char *login, int force);
 
 /*
  * End a measurement claimed with QD_MINE.  c == NULL: it failed, and the
- * login keeps what it had before (measured or not).
+ * login keeps what it had before; a login that was never measured is then
+ * refused reservations (CF_ERROR) until a measurement succeeds.
  */
 void qd_ledger_done(struct qd_ledger *l, const char *login,
 		    const struct qd_count *c);
 
-/* CF_OK (room held), CF_DENIED (nothing changed) or CF_ERROR. */
+/*
+ * CF_OK (room held), CF_DENIED (nothing changed) or CF_ERROR.  A login
+ * not measured yet has nothing to be checked against: granted, unless its
+ * measurement failed.  bytes and files must not be negative.
+ */
 int qd_ledger_reserve(struct qd_ledger *l, const char *login,
 		      uint64_t limit_bytes, uint64_t limit_files,
 		      int64_t bytes, int64_t files);

@@ -108,7 +108,7 @@ static int qd_dots(const char *name)
 
 int qd_measure(int cell_fd, struct qd_count *out)
 {
-	DIR *stack[QD_DEPTH_MAX + 1];	/* stack[d]: a folder d levels down */
+	DIR *stack[QD_DEPTH_MAX + 1];	/* [d]: a folder d levels down */
 	struct dirent *de;
 	DIR *sub;
 	int depth = 0, r = 0, e = 0;
@@ -130,7 +130,8 @@ int qd_measure(int cell_fd, struct qd_count *out)
 		}
 		if (qd_dots(de->d_name))
 			continue;
-		r = qd_entry(stack[depth], de, depth < QD_DEPTH_MAX, out, &sub);
+		r = qd_entry(stack[depth], de, depth < QD_DEPTH_MAX, out,
+			     &sub);
 		if (r != 0)
 			break;
 		if (sub != NULL)
