@@ -111,6 +111,24 @@ static void lf_close(const struct cf_host *host, int fd, const char *path)
 			  strerror(errno));
 }
 
+/* Is dir usable for the files logrotate makes us create later? */
+static int lf_dir_ok(const struct cf_host *host, const struct cf_config *cfg,
+		     const struct lf_conf *c, char *err, size_t errlen)
+{
+	char where[256];
+	int i;
+
+	for (i = 0; i < LF_NCAT && !c->in_dir[i]; i++)
+		;
+	if (i == LF_NCAT ||
+	    faccessat(AT_FDCWD, c->dir, W_OK | X_OK, AT_EACCESS) == 0)
+		return 1;
+	snprintf(err, errlen, "%s: log_file: cannot write in %s: %s",
+		 host->cfg_where(cfg, "dir", where, sizeof(where)), c->dir,
+		 strerror(errno));
+	return 0;
+}
+
 /*
  * Open every file of c into fds; a missing or unwritable folder is an
  * error naming the config line, so `cellftpd -t` reports it.
@@ -120,13 +138,15 @@ static int lf_open_all(const struct cf_host *host,
 		       int *fds, char *err, size_t errlen)
 {
 	char where[256];
-	int i, j, e;
+	int i, e;
 
 	for (i = 0; i < LF_NCAT; i++)
 		fds[i] = -1;
 	for (i = 0; i < LF_NCAT; i++) {
-		if (c->path[i][0] == '\0' || (fds[i] = lf_open(host,
-		    c->path[i])) >= 0)
+		if (c->path[i][0] == '\0')
+			continue;
+		fds[i] = lf_open(host, c->path[i]);
+		if (fds[i] >= 0)
 			continue;
 		e = errno;
 		if (c->in_dir[i])
@@ -141,21 +161,11 @@ static int lf_open_all(const struct cf_host *host,
 				 strerror(e));
 		goto fail;
 	}
-	/* reopening after logrotate creates files in dir */
-	for (i = 0; i < LF_NCAT; i++) {
-		if (!c->in_dir[i])
-			continue;
-		if (faccessat(AT_FDCWD, c->dir, W_OK | X_OK, AT_EACCESS) == 0)
-			break;
-		snprintf(err, errlen, "%s: log_file: cannot write in %s: %s",
-			 host->cfg_where(cfg, "dir", where, sizeof(where)),
-			 c->dir, strerror(errno));
-		goto fail;
-	}
-	return 0;
+	if (lf_dir_ok(host, cfg, c, err, errlen))
+		return 0;
 fail:
-	for (j = 0; j < LF_NCAT; j++)
-		lf_close(host, fds[j], c->path[j]);
+	for (i = 0; i < LF_NCAT; i++)
+		lf_close(host, fds[i], c->path[i]);
 	return -1;
 }
 
@@ -196,13 +206,11 @@ static int lf_route(const struct cf_log_event *ev, enum lf_cat *cats)
 	case CF_EV_LOGIN:
 	case CF_EV_LOGIN_FAIL:
 	case CF_EV_LOGOUT:
+	case CF_EV_REGISTER:
 		cats[0] = LF_AUTH;
 		return 1;
 	case CF_EV_ADMIN:
-		/* a user registering is an auth event, not an admin one */
-		cats[0] = ev->action != NULL &&
-			  strcmp(ev->action, "REGISTER") == 0 ? LF_AUTH
-							      : LF_ADMIN;
+		cats[0] = LF_ADMIN;
 		return 1;
 	case CF_EV_FILE:
 	case CF_EV_QUOTA:
@@ -224,6 +232,16 @@ static int lf_route(const struct cf_log_event *ev, enum lf_cat *cats)
 	}
 }
 
+static ssize_t lf_xwrite(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = write(fd, p, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
 /*
  * One write per line, so lines of concurrent writers never mix.  A line
  * that cannot be written (disk full) is counted, and the count is told
@@ -233,11 +251,8 @@ static void lf_write(struct lf_state *st, enum lf_cat cat, const char *p,
 		     size_t len)
 {
 	const char *path = st->conf->path[cat];
-	ssize_t n;
+	ssize_t n = lf_xwrite(st->fd[cat], p, len);
 
-	do
-		n = write(st->fd[cat], p, len);
-	while (n < 0 && errno == EINTR);
 	if (n == (ssize_t)len) {
 		if (st->lost[cat] != 0)
 			st->host->log(CF_LOG_WARN, "log_file: %s is written "
@@ -250,9 +265,9 @@ static void lf_write(struct lf_state *st, enum lf_cat cat, const char *p,
 		st->host->log(CF_LOG_ERR, "log_file: cannot write %s: %s; "
 			      "counting the lines lost", path,
 			      n < 0 ? strerror(errno) : "short write");
-	/* end a half-written line, so the next one starts on its own */
+	/* best effort: end the half line, so the next starts on its own */
 	if (n > 0)
-		(void)!write(st->fd[cat], "\n", 1);
+		(void)lf_xwrite(st->fd[cat], "\n", 1);
 }
 
 static void lf_emit(struct lf_state *st, enum lf_cat cat,

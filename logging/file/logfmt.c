@@ -192,7 +192,7 @@ const char *lfmt_type_name(enum cf_event_type t)
 	static const char *const names[] = {
 		"CONNECT", "REFUSED", "DISCONNECT", "LOGIN", "LOGIN_FAIL",
 		"LOGOUT", "COMMAND", "FILE", "TRANSFER", "ADMIN", "QUOTA",
-		"SERVER"
+		"SERVER", "REGISTER"
 	};
 
 	if ((size_t)t < sizeof(names) / sizeof(names[0]))
@@ -219,6 +219,7 @@ static const char *lfmt_detail_key(enum cf_event_type t)
 	case CF_EV_COMMAND:
 		return "arg";
 	case CF_EV_ADMIN:
+	case CF_EV_REGISTER:
 		return "args";
 	case CF_EV_SERVER:
 		return "message";
@@ -227,17 +228,18 @@ static const char *lfmt_detail_key(enum cf_event_type t)
 	}
 }
 
-/* Length of the word at s (up to a space or the end). */
+/*
+ * Words of a SITE argument.  The core splits on spaces only; a tab splits
+ * here too, so a mistyped command cannot carry a password past the mask.
+ */
 static size_t lfmt_word(const char *s)
 {
-	return strcspn(s, " ");
+	return strcspn(s, " \t");
 }
 
 static const char *lfmt_skip_spaces(const char *s)
 {
-	while (*s == ' ')
-		s++;
-	return s;
+	return s + strspn(s, " \t");
 }
 
 static int lfmt_has_pass(const char *s, size_t n)
@@ -250,28 +252,29 @@ static int lfmt_has_pass(const char *s, size_t n)
 	return 0;
 }
 
-/* SITE <sub> <login> <password...>: keep "<sub> <login>". */
+/*
+ * SITE REGISTER|USERADD <login> <password> [...]: keep "<sub> <login>".
+ * SITE PASSWD takes "<old> <new>" from a user but "<login> <new>" from an
+ * admin, which the event does not tell apart: keep "<sub>" only.
+ */
 static const char *lfmt_mask_site(const char *arg, char *buf, size_t buflen)
 {
 	const char *sub = lfmt_skip_spaces(arg), *login, *rest;
 	size_t sublen = lfmt_word(sub), loginlen;
-	int passwd;
 
-	if (lfmt_has_pass(sub, sublen))		/* PASSWD, CHPASS... */
-		passwd = 1;
-	else if ((sublen == 8 && strncasecmp(sub, "REGISTER", 8) == 0) ||
-		 (sublen == 7 && strncasecmp(sub, "USERADD", 7) == 0))
-		passwd = 0;
-	else
-		return arg;
 	login = lfmt_skip_spaces(sub + sublen);
 	loginlen = lfmt_word(login);
 	rest = lfmt_skip_spaces(login + loginlen);
 	if (*login == '\0')
-		snprintf(buf, buflen, "%.*s", (int)sublen, sub);
-	else if (*rest == '\0' && passwd)	/* SITE PASSWD <own password> */
+		return arg;
+	if (lfmt_has_pass(sub, sublen)) {		/* PASSWD, CHPASS... */
 		snprintf(buf, buflen, "%.*s %s", (int)sublen, sub, LFMT_MASK);
-	else if (*rest == '\0')
+		return buf;
+	}
+	if (!(sublen == 8 && strncasecmp(sub, "REGISTER", 8) == 0) &&
+	    !(sublen == 7 && strncasecmp(sub, "USERADD", 7) == 0))
+		return arg;
+	if (*rest == '\0')
 		snprintf(buf, buflen, "%.*s %.*s", (int)sublen, sub,
 			 (int)loginlen, login);
 	else
@@ -361,12 +364,8 @@ static const char *lfmt_name(const struct cf_log_event *ev,
 			return ev->action;
 		}
 		break;
-	case CF_EV_ADMIN:
-		/* a user registering is not an admin action */
-		if (ev->action != NULL && strcmp(ev->action, "REGISTER") == 0) {
-			*action_key = NULL;
-			return "REGISTER";
-		}
+	case CF_EV_REGISTER:
+		*action_key = NULL;	/* always "REGISTER" */
 		break;
 	case CF_EV_COMMAND:
 		*action_key = "command";

@@ -43,9 +43,9 @@ int lfmt_is_file_xfer(const char *action);
 
 /*
  * The argument of a command as it may be logged: PASS and ACCT hide it
- * whole; SITE PASSWD / REGISTER / USERADD (and any SITE subcommand whose
- * name contains PASS) keep the subcommand and the login only.  Returns arg
- * itself, or buf holding the masked form.
+ * whole; SITE REGISTER / USERADD keep the subcommand and the login, SITE
+ * PASSWD (and any SITE subcommand whose name contains PASS) only the
+ * subcommand.  Returns arg itself, or buf holding the masked form.
  */
 const char *lfmt_mask_arg(const char *verb, const char *arg, char *buf,
 			  size_t buflen);

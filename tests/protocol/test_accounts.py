@@ -10,11 +10,10 @@ The race and crash tests (concurrent registrations, kill -9 during a burst)
 are in test_accounts_race.py.
 """
 
+import ftplib
 import os
 import re
-import socket
 import stat
-import subprocess
 import time
 
 import harness
@@ -118,6 +117,18 @@ def cu(srv, *args, password=None):
 	return harness.run(argv, timeout=60, input=inp, check_leak=False)
 
 
+def stop_clean(srv):
+	"""SIGTERM: the server must exit 0 after the account work (under
+	ASan this is where LeakSanitizer speaks)."""
+	try:
+		rc, _ = srv.stop()
+		if rc != 0:
+			raise AssertionError("cellftpd exited with %s after SIGTERM:\n%s"
+					     % (rc, srv.log_text()[-4000:]))
+	finally:
+		srv.cleanup()
+
+
 class AccountsCase(TestCase):
 	"""Shared assertions; subclasses set cls.srv."""
 
@@ -141,8 +152,7 @@ class AccountsCase(TestCase):
 		r = c.cmd("SITE " + arg)
 		if codes and r.code not in codes:
 			self.fail("SITE %s: got %s, expected %s"
-				  % (arg, r,
-				     "/".join(map(str, codes))))
+				  % (arg, r, "/".join(map(str, codes))))
 		return r
 
 	def can_login(self, login, password):
@@ -246,7 +256,7 @@ class PolicyTests:
 
 	@classmethod
 	def tearDownClass(cls):
-		cls.srv.cleanup()
+		stop_clean(cls.srv)
 
 	def test_help_before_login_offers_register_only_when_open(self):
 		r = self.site(self.anon(), "HELP", 214)
@@ -349,7 +359,7 @@ class OpenRegistration(AccountsCase):
 
 	@classmethod
 	def tearDownClass(cls):
-		cls.srv.cleanup()
+		stop_clean(cls.srv)
 
 	def register(self, login, password, *codes):
 		return self.site(self.anon(), "REGISTER %s %s" % (login, password),
@@ -462,7 +472,7 @@ class RegistrationLimits(AccountsCase):
 
 	@classmethod
 	def tearDownClass(cls):
-		cls.srv.cleanup()
+		stop_clean(cls.srv)
 
 	def register(self, login, password, source=None):
 		c = self.srv.ctl(source=source)
@@ -510,6 +520,23 @@ class RegistrationLimits(AccountsCase):
 		self.assertLoginOk("mp-user", "Twelve-Chars")
 
 
+class DefaultRegistrationLimit(AccountsCase):
+	@classmethod
+	def setUpClass(cls):
+		cls.srv = Server(users=[ADMIN], auth={"registration": "open"})
+
+	@classmethod
+	def tearDownClass(cls):
+		stop_clean(cls.srv)
+
+	def test_five_registrations_per_address_by_default(self):
+		for i in range(5):
+			self.site(self.anon(), "REGISTER dl%d dl%d-Pw.123" % (i, i), 200)
+		r = self.site(self.anon(), "REGISTER dl5 dl5-Pw.123", 550)
+		self.assertIn("too many registrations", r.text)
+		self.assertNoAccount("dl5")
+
+
 # ----------------------------------------------------------- as a user
 
 
@@ -525,7 +552,7 @@ class UserCommands(AccountsCase):
 
 	@classmethod
 	def tearDownClass(cls):
-		cls.srv.cleanup()
+		stop_clean(cls.srv)
 
 	def test_own_quota(self):
 		r = self.site(self.logged("alice"), "QUOTA", 200)
@@ -590,7 +617,7 @@ class AdminCommands(AccountsCase):
 
 	@classmethod
 	def tearDownClass(cls):
-		cls.srv.cleanup()
+		stop_clean(cls.srv)
 
 	def test_users_lists_login_quota_used_flags_last_login(self):
 		self.logged("carol")
@@ -898,7 +925,7 @@ class TwoAdmins(AccountsCase):
 
 	@classmethod
 	def tearDownClass(cls):
-		cls.srv.cleanup()
+		stop_clean(cls.srv)
 
 	def test_a_disabled_admin_does_not_count_and_another_may_delete_one(self):
 		a = self.admin()
@@ -922,6 +949,130 @@ class TwoAdmins(AccountsCase):
 		self.assertLoginOk("root2", "root2-Pw.12")
 
 
+def upload(f, name, data):
+	"""STOR data: the final reply code (552 when the quota refuses; the
+	server may close the data connection under the sender)."""
+	f.voidcmd("TYPE I")
+	try:
+		conn = f.transfercmd("STOR " + name)
+	except ftplib.error_perm as e:
+		return int(str(e)[:3])
+	try:
+		conn.sendall(data)
+	except OSError:
+		pass
+	finally:
+		conn.close()
+	try:
+		return int(f.voidresp()[:3])
+	except ftplib.error_perm as e:
+		return int(str(e)[:3])
+
+
+class QuotaOnLiveSessions(AccountsCase):
+	"""With quota_disk loaded, SITE QUOTA applies to the next byte a live
+	session writes, whichever form sets it."""
+
+	@classmethod
+	def setUpClass(cls):
+		cls.srv = Server(users=[ADMIN, ("qlive", "qlive-Pw.12", False, None),
+					("qtool", "qtool-Pw.12", False, None)],
+				 auth={"registration": "admin",
+				       "default_quota": "64K"},
+				 extra_modules=[{"name": "quota_disk"}])
+
+	@classmethod
+	def tearDownClass(cls):
+		stop_clean(cls.srv)
+
+	def user_ftp(self, login):
+		f = self.srv.ftp(login)
+		self.addCleanup(f.bye)
+		return f
+
+	def test_each_quota_form_applies_to_the_next_upload(self):
+		f = self.user_ftp("qlive")
+		c = self.admin()
+		self.assertEqual(upload(f, "a.bin", b"a" * (100 << 10)), 552,
+				 "64K default quota")
+		self.site(c, "QUOTA qlive 1M", 200)
+		self.assertEqual(upload(f, "a.bin", b"a" * (200 << 10)), 226,
+				 "after QUOTA qlive 1M")
+		self.site(c, "QUOTA qlive 100K", 200)
+		self.assertEqual(upload(f, "b.bin", b"b"), 552,
+				 "after QUOTA qlive 100K, 200K used")
+		f.delete("a.bin")
+		self.site(c, "QUOTA qlive none", 200)
+		self.assertEqual(upload(f, "c.bin", b"c" * (300 << 10)), 226,
+				 "after QUOTA qlive none")
+		f.delete("c.bin")
+		self.site(c, "QUOTA qlive default", 200)
+		self.assertEqual(quota_limit(self.site(self.logged("qlive"),
+						       "QUOTA", 200)), "64K")
+		self.assertEqual(upload(f, "d.bin", b"d" * (100 << 10)), 552,
+				 "SITE QUOTA qlive default (64K) did not reach "
+				 "the live session: a 100K upload went through")
+
+	def test_cellftpd_user_quota_applies_to_the_next_login(self):
+		rc, out, err = cu(self.srv, "quota", "qtool", "1M")
+		self.assertEqual(rc, 0, out + err)
+		f = self.user_ftp("qtool")
+		self.assertEqual(upload(f, "a.bin", b"a" * (200 << 10)), 226)
+		f.delete("a.bin")
+		rc, out, err = cu(self.srv, "quota", "qtool", "100K")
+		self.assertEqual(rc, 0, out + err)
+		g = self.user_ftp("qtool")
+		self.assertEqual(upload(g, "b.bin", b"b" * (200 << 10)), 552)
+
+
+class BrokenUsersFile(AccountsCase):
+	"""Someone broke the users file by hand: account commands are refused,
+	and the refusal never shows a client where the file is."""
+
+	@classmethod
+	def setUpClass(cls):
+		cls.srv = policy_server("open")
+
+	@classmethod
+	def tearDownClass(cls):
+		stop_clean(cls.srv)
+
+	def test_refusals_do_not_name_the_users_file(self):
+		anon = self.anon()
+		admin = self.admin()
+		user = self.logged("alice")
+		with open(self.srv.users_file, "a") as f:
+			f.write("this line is broken\n")
+		broken = file_bytes(self.srv.users_file)
+		probes = [(anon, "REGISTER brk-reg brk-reg-Pw.1"),
+			  (admin, "USERADD brk-add brk-add-Pw.1"),
+			  (admin, "QUOTA bob 1M"),
+			  (admin, "DISABLE bob"),
+			  (admin, "PASSWD bob brk-new-Pw.1"),
+			  (user, "PASSWD %s brk-new-Pw.2" % ALICE_PW)]
+		leaked = []
+		for c, arg in probes:
+			try:
+				r = c.cmd("SITE " + arg)
+			except AssertionError as e:
+				leaked.append("SITE %s: %s" % (arg.split()[0], e))
+				c.buf = b""		# drop what is left of the reply
+				continue
+			self.assertEqual(r.code // 100, 5, "SITE %s with a broken "
+					 "users file: %s" % (arg, r))
+		self.assertEqual(file_bytes(self.srv.users_file), broken)
+		self.assertFalse(os.path.lexists(self.srv.cell("brk-reg")))
+		self.assertFalse(os.path.lexists(self.srv.cell("brk-add")))
+		with open(self.srv.users_file) as f:
+			text = f.read().replace("this line is broken\n", "")
+		with open(self.srv.users_file, "w") as f:
+			f.write(text)
+		self.site(self.anon(), "REGISTER brk-ok brk-ok-Pw.1", 200)
+		self.assertAccount("brk-ok")
+		self.assertEqual(leaked, [], "replies with a real path:\n"
+				 + "\n".join(leaked))
+
+
 # ------------------------------------- cellftpd-user on a running server
 
 
@@ -935,7 +1086,7 @@ class CellftpdUserWhileRunning(AccountsCase):
 
 	@classmethod
 	def tearDownClass(cls):
-		cls.srv.cleanup()
+		stop_clean(cls.srv)
 
 	def cu_ok(self, *args, password=None):
 		rc, out, err = cu(self.srv, *args, password=password)

@@ -346,7 +346,7 @@ const char *chk_said(struct ftpc *f)
 	size_t n = strcspn(t, "\n");
 
 	if (f->reply.code <= 0)
-		snprintf(k->said, sizeof(k->said), "nothing (%s)", f->err);
+		snprintf(k->said, sizeof(k->said), "nothing (%.120s)", f->err);
 	else if (n > 120)
 		snprintf(k->said, sizeof(k->said), "\"%.120s...\"", t);
 	else
@@ -445,8 +445,8 @@ void chk_scan_leak(struct chk *c, const char *text, size_t len)
 		return;
 	for (p = text; (p = memmem(p, (size_t)(end - p), tok, tl)) != NULL;
 	     p += tl) {
-		for (s = p; s > text && strchr(" \"'\t(<[=:,;", s[-1]) == NULL;
-		     s--)
+		for (s = p; s > text && (unsigned char)s[-1] > ' ' &&
+		     strchr("\"'(<[=:,;", s[-1]) == NULL; s--)
 			;
 		if (prefix_ok(c, s, (size_t)(p - s), tl))
 			continue;

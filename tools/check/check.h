@@ -60,6 +60,7 @@ struct chk_env {
 	unsigned nfeat;
 	int feat_ok;			/* FEAT answered 211 */
 	char site_help[2048];		/* SITE HELP text, "" if refused */
+	char prelogin_help[2048];	/* SITE HELP before login */
 	char admin_site_help[2048];
 	int unix_syst;			/* SYST says UNIX */
 	int tls;			/* every session runs AUTH TLS */
@@ -84,6 +85,7 @@ struct chk {
 	int leak_seen;
 	char last_sent[512];		/* for telling echoes from leaks */
 	char skip[256];
+	char remark[256];		/* shown under the result line */
 	char pathbuf[4][CHK_PATH];	/* chk_path results, in turn */
 	unsigned pathi;
 };

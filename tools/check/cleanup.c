@@ -90,23 +90,35 @@ static int budget(struct cleanup *j)
 	return 0;
 }
 
-/* The names in dir: MLSD when announced (it shows dot files), else NLST. */
+/*
+ * The names in dir: MLSD when announced (it shows dot files), else NLST,
+ * over whichever data connection still works (a server short of passive
+ * ports may still connect out).
+ */
 static int names(struct cleanup *j, const char *dir, struct ftpc_buf *out)
 {
-	struct ftpc_xfer x;
+	static const enum ftpc_dmode modes[] = { FTPC_PASV, FTPC_EPSV,
+						 FTPC_PORT, FTPC_EPRT };
 	int mlsd = chk_feat(j->env, "MLST");
+	struct ftpc_xfer x;
+	unsigned i;
 
-	out->len = 0;
-	ftpc_get(&j->f, j->env->is_v6 ? FTPC_EPSV : FTPC_PASV, out,
-		 1u << 20, &x, "%s %s", mlsd ? "MLSD" : "NLST", dir);
-	if (x.prelim == 0 && x.final >= 400 && x.final < 600)
-		return 0;	/* an empty NLST may be 450/550 */
-	if (x.prelim == 0 || x.data_error || x.final / 100 != 2) {
-		snprintf(j->err, sizeof(j->err), "listing %s failed: %s", dir,
-			 x.final > 0 ? ftpc_text(&j->f) : j->f.err);
-		return -1;
+	for (i = j->env->is_v6 ? 1 : 0; i < 4; i++) {
+		if (j->env->is_v6 && modes[i] == FTPC_PORT)
+			continue;
+		out->len = 0;
+		ftpc_get(&j->f, modes[i], out, 1u << 20, &x, "%s %s",
+			 mlsd ? "MLSD" : "NLST", dir);
+		if (x.prelim == 0 && (x.final == 450 || x.final == 550))
+			return 0;	/* an empty NLST may be 450/550 */
+		if (x.prelim != 0 && !x.data_error && x.final / 100 == 2)
+			return mlsd ? 1 : 0;
+		if (x.final < 0 && j->f.eof)
+			break;
 	}
-	return mlsd ? 1 : 0;
+	snprintf(j->err, sizeof(j->err), "listing %s failed: %s", dir,
+		 x.final > 0 ? ftpc_text(&j->f) : j->f.err);
+	return -1;
 }
 
 static int remove_tree(struct cleanup *j, const char *dir, int depth);

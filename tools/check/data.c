@@ -17,8 +17,10 @@ const char *chk_path(struct chk *c, const char *name)
 	char *p = c->pathbuf[c->pathi++ % 4];
 	const char *dir = c->dir[0] != '\0' ? c->dir : c->env->scratch;
 
-	snprintf(p, CHK_PATH, "%s%s%s", dir,
-		 dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+	/* A path too long for the buffer is cut; the server says 550. */
+	if (snprintf(p, CHK_PATH, "%s%s%s", dir,
+		     dir[strlen(dir) - 1] == '/' ? "" : "/", name) >= CHK_PATH)
+		p[CHK_PATH - 1] = '\0';
 	return p;
 }
 

@@ -169,8 +169,12 @@ static int learn(struct chk_env *env, struct ftpc *f, char *err,
 		return -1;
 	}
 	sep = env->base[strlen(env->base) - 1] == '/' ? "" : "/";
-	snprintf(env->scratch, sizeof(env->scratch), "%s%s%s", env->base, sep,
-		 env->token);
+	if (snprintf(env->scratch, sizeof(env->scratch), "%s%s%s", env->base,
+		     sep, env->token) >= (int)sizeof(env->scratch)) {
+		snprintf(err, errlen, "the login directory's path is too long");
+		env->scratch[0] = '\0';
+		return -1;
+	}
 	if (ftpc_cmd(f, "MKD %s", env->scratch) / 100 != 2) {
 		snprintf(err, errlen, "cannot create the scratch folder %s: "
 			 "MKD answered %s (the user needs write access to its "
@@ -238,6 +242,10 @@ int env_prepare(struct chk_env *env, const struct chk_opts *o,
 	}
 	if (o->do_tls && secure(env, &f, note, notelen, err, errlen) != 0)
 		goto out;
+	/* Some SITE commands (registration) work only before login. */
+	if (ftpc_cmd(&f, "SITE HELP") / 100 == 2)
+		snprintf(env->prelogin_help, sizeof(env->prelogin_help), "%s",
+			 ftpc_text(&f));
 	code = ftpc_login(&f, o->user, o->pass);
 	if (code != 230 && code != 202) {
 		snprintf(err, errlen, "login as %s failed: %s", o->user,

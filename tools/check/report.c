@@ -97,6 +97,8 @@ void report_check(struct report *r, unsigned n, const struct chk *c,
 		print_lines(exch, c->log.p);
 		r->failed++;
 	}
+	if (c->remark[0] != '\0')
+		printf("# %s\n", c->remark);
 	if (r->verbose && res != CHK_FAIL)
 		print_lines(exch, c->log.p);
 	fflush(stdout);

@@ -35,8 +35,12 @@ static enum chk_result setup(struct chk *c, int *no_conn)
 		return CHK_FAIL;
 	if (flags & CHK_NODIR)
 		return CHK_PASS;
-	snprintf(c->dir, sizeof(c->dir), "%s/%s-%s", c->env->scratch,
-		 c->def->suite, c->def->name);
+	if (snprintf(c->dir, sizeof(c->dir), "%s/%s-%s", c->env->scratch,
+		     c->def->suite, c->def->name) >= (int)sizeof(c->dir)) {
+		c->dir[0] = '\0';
+		return chk_fail(c, "a shorter login directory", "the check's "
+				"folder path is too long");
+	}
 	if (chk_expect(c, f, "2xx", RFC959("5.4"), "MKD %s", c->dir) < 0) {
 		c->dir[0] = '\0';
 		return CHK_FAIL;

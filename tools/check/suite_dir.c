@@ -57,6 +57,22 @@ out:
 	return r;
 }
 
+/* RETR of name must be refused without a transfer. */
+static int gone(struct chk *c, struct ftpc *f, const char *name)
+{
+	struct ftpc_buf got = { 0 };
+	struct ftpc_xfer x;
+
+	ftpc_get(f, c->dmode, &got, 1 << 20, &x, "RETR %s", name);
+	ftpc_buf_free(&got);
+	if (x.prelim == 0 && (x.final == 550 || x.final == 450))
+		return 0;
+	chk_fail(c, "550 or 450, " RFC959("5.4"), "RETR of the deleted %s "
+		 "%s %s", name, x.prelim ? "still sent data, and" : "was",
+		 x.prelim ? "worked" : chk_said(f));
+	return -1;
+}
+
 static enum chk_result mkd(struct chk *c)
 {
 	struct ftpc *f = c->ctl;
@@ -154,9 +170,7 @@ static enum chk_result dele(struct chk *c)
 	    chk_expect(c, f, "250", RFC959("5.4"), "DELE doomed") < 0 ||
 	    listed(c, f, "doomed", 0, "DELE") != 0)
 		return CHK_FAIL;
-	if (chk_expect(c, f, "550 450", RFC959("5.4"), "RETR doomed") < 0)
-		return CHK_FAIL;
-	return CHK_PASS;
+	return gone(c, f, "doomed") ? CHK_FAIL : CHK_PASS;
 }
 
 static enum chk_result dele_missing(struct chk *c)

@@ -58,7 +58,7 @@ static enum chk_result pwd(struct chk *c)
 static enum chk_result pwd_quotes(struct chk *c)
 {
 	struct ftpc *f = c->ctl;
-	char want[CHK_PATH];
+	const char *want = chk_path(c, "say\"hi");
 
 	if (chk_expect(c, f, "257", RFC959("Appendix II"), "MKD say\"hi") < 0)
 		return CHK_FAIL;
@@ -68,7 +68,6 @@ static enum chk_result pwd_quotes(struct chk *c)
 				chk_said(f));
 	if (chk_expect(c, f, "250", RFC959("5.4"), "CWD say\"hi") < 0)
 		return CHK_FAIL;
-	snprintf(want, sizeof(want), "%s/say\"hi", c->dir);
 	if (pwd_is(c, f, want, "CWD into a name with a quote") != 0)
 		return CHK_FAIL;
 	if (strstr(ftpc_text(f), "say\"\"hi\"") == NULL)

@@ -30,6 +30,7 @@ static int start_at(struct chk *c, struct ftpc *f, struct ftpc_data *d,
 	int code;
 
 	d->rcvbuf = 0;
+	d->defer = 0;
 	if (ftpc_data_prepare(f, d, c->dmode) != 0) {
 		chk_fail(c, "a data connection, " RFC959("3.2"), "%s: %s",
 			 ftpc_dmode_name(c->dmode), f->reply.code > 0 ?
@@ -199,6 +200,7 @@ static enum chk_result rest_beyond_eof(struct chk *c)
 	if (chk_put(c, f, "short", "0123456789", 10) != 0)
 		return CHK_FAIL;
 	d.rcvbuf = 0;
+	d.defer = 0;
 	if (ftpc_data_prepare(f, &d, c->dmode) != 0)
 		return chk_fail(c, "a data connection", "%s", f->err);
 	/* RFC 3659 5.3: REST only fails on syntax; the range error comes
@@ -391,6 +393,7 @@ static enum chk_result abor(struct chk *c)
 		goto out;
 	/* A small window: the server's sends block long before the end. */
 	d.rcvbuf = 16384;
+	d.defer = 0;
 	if (ftpc_data_prepare(f, &d, c->dmode) != 0 ||
 	    ftpc_data_start(f, &d, "RETR big") / 100 != 1) {
 		ftpc_data_close(&d);

@@ -213,11 +213,12 @@ out:
 static enum chk_result pipelined(struct chk *c)
 {
 	static const int want[] = { 200, 257, 200, 215, 200 };
+	static const char burst[] = "NOOP\r\nPWD\r\nNOOP\r\nSYST\r\nNOOP\r\n";
 	struct ftpc *f = c->ctl;
 	unsigned i;
 	int code;
 
-	if (ftpc_send_raw(f, "NOOP\r\nPWD\r\nNOOP\r\nSYST\r\nNOOP\r\n", 28) != 0)
+	if (ftpc_send_raw(f, burst, sizeof(burst) - 1) != 0)
 		return chk_fail(c, "the lines read", "%s", f->err);
 	for (i = 0; i < 5; i++) {
 		code = ftpc_reply(f);

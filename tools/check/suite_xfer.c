@@ -72,6 +72,9 @@ out:
 
 static enum chk_result pasv(struct chk *c)
 {
+	if (c->env->is_v6)
+		return chk_skip(c, "PASV is IPv4 only and the server is "
+				"reached over IPv6 (RFC 2428: use EPSV)");
 	return roundtrip(c, c->ctl, FTPC_PASV, SMALL_LEN);
 }
 

@@ -227,9 +227,13 @@ static int read_rest(struct ftpc *c, struct ftpc_buf *line, int code,
 		lc = line_code(line->p, line->len, &sep);
 		if (lc == code && sep == ' ')
 			return 0;
-		if (lc > 0 && sep == ' ')
-			flaw(c, FTPC_FLAW_MULTILINE, "a line inside a "
-			     "multi-line reply starts with another code");
+		/* Unpadded "ddd text" with another code: RFC 959 4.2 wants
+		 * such lines padded, so it can only be a broken end. */
+		if (lc > 0 && sep == ' ') {
+			flaw(c, FTPC_FLAW_MULTILINE, "a multi-line reply ends "
+			     "with another code");
+			return 0;
+		}
 	}
 nomem:
 	ftpc_seterr(c, "out of memory");
@@ -272,6 +276,28 @@ const char *ftpc_text(const struct ftpc *c)
 	return c->reply.text.p != NULL ? c->reply.text.p : "";
 }
 
+/* A command line with every 0xff doubled (RFC 3659 2.2: IAC IAC). */
+static int send_escaped(struct ftpc *c, const char *line, size_t len)
+{
+	char *buf;
+	size_t i, n = 0;
+	int r;
+
+	buf = malloc(2 * len + 1);
+	if (buf == NULL) {
+		ftpc_seterr(c, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		buf[n++] = line[i];
+		if ((unsigned char)line[i] == 0xff)
+			buf[n++] = line[i];
+	}
+	r = ftpc_io_write(c, &c->io, buf, n, ftpc_deadline(c));
+	free(buf);
+	return r;
+}
+
 static int send_line(struct ftpc *c, const char *buf, size_t len)
 {
 	char shown[64];
@@ -283,6 +309,8 @@ static int send_line(struct ftpc *c, const char *buf, size_t len)
 	} else {
 		ftpc_trace(c, FTPC_SENT, buf, len - 2);
 	}
+	if (memchr(buf, 0xff, len) != NULL)
+		return send_escaped(c, buf, len);
 	return ftpc_io_write(c, &c->io, buf, len, ftpc_deadline(c));
 }
 
@@ -313,6 +341,7 @@ static int vsendf(struct ftpc *c, const char *fmt, va_list ap)
 		free(buf);
 	return r;
 }
+
 
 int ftpc_sendf(struct ftpc *c, const char *fmt, ...)
 {

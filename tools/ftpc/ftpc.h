@@ -153,15 +153,19 @@ struct ftpc_data {
 	int protect;		/* wrap in TLS (PROT P) */
 	int rcvbuf;		/* SO_RCVBUF to ask for, 0 = default */
 	int wrote;		/* we sent data: end it cleanly */
+	int defer;		/* PASV/EPSV: connect later, by hand */
 	struct sockaddr_storage addr;	/* where the data goes */
 	socklen_t addrlen;
 };
 
 const char *ftpc_dmode_name(enum ftpc_dmode mode);
-/* PASV/EPSV (and connect) or PORT/EPRT (and listen): 0, or -1 with the
- * reply in c->reply when the server refused (c->reply.code > 0). */
+/* PASV/EPSV (and connect, unless d->defer) or PORT/EPRT (and listen):
+ * 0, or -1 with the refusing reply in c->reply (c->reply.code > 0).
+ * Only d->rcvbuf and d->defer are read; the rest is set. */
 int ftpc_data_prepare(struct ftpc *c, struct ftpc_data *d,
 		      enum ftpc_dmode mode);
+/* Connect a deferred passive data connection (d->defer set). */
+int ftpc_data_connect(struct ftpc *c, struct ftpc_data *d);
 /* Send the transfer command, wait for 1xx and the connection: the 1xx
  * code, a final code when the server refused, or -1. */
 int ftpc_data_start(struct ftpc *c, struct ftpc_data *d, const char *fmt,

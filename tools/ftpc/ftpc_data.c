@@ -23,13 +23,27 @@ const char *ftpc_dmode_name(enum ftpc_dmode mode)
 	return mode_names[mode];
 }
 
-static void data_reset(struct ftpc_data *d, enum ftpc_dmode mode, int rcvbuf)
+static void data_reset(struct ftpc_data *d, enum ftpc_dmode mode)
 {
+	int rcvbuf = d->rcvbuf, defer = d->defer;
+
 	memset(d, 0, sizeof(*d));
 	d->io.fd = -1;
 	d->lfd = -1;
 	d->mode = mode;
 	d->rcvbuf = rcvbuf;
+	d->defer = defer;
+}
+
+int ftpc_data_connect(struct ftpc *c, struct ftpc_data *d)
+{
+	if (d->io.fd >= 0 || d->lfd >= 0) {
+		ftpc_seterr(c, "the data connection is already set up");
+		return -1;
+	}
+	d->io.fd = ftpc_connect_fd(c, (struct sockaddr *)&d->addr, d->addrlen,
+				   d->rcvbuf, ftpc_deadline(c));
+	return d->io.fd < 0 ? -1 : 0;
 }
 
 void ftpc_data_close(struct ftpc_data *d)
@@ -72,11 +86,9 @@ static int passive(struct ftpc *c, struct ftpc_data *d)
 			((struct sockaddr_in *)&d->addr)->sin_port =
 				htons((uint16_t)port);
 	}
-	d->io.fd = ftpc_connect_fd(c, (struct sockaddr *)&d->addr, d->addrlen,
-				   d->rcvbuf, ftpc_deadline(c));
-	if (d->io.fd < 0)
-		return -1;
-	return 0;
+	if (d->defer)
+		return 0;
+	return ftpc_data_connect(c, d);
 refused:
 	if (code > 0)
 		ftpc_seterr(c, "%s refused", mode_names[d->mode]);
@@ -145,7 +157,7 @@ int ftpc_data_prepare(struct ftpc *c, struct ftpc_data *d,
 {
 	int r;
 
-	data_reset(d, mode, d->rcvbuf);
+	data_reset(d, mode);
 	d->protect = c->prot == 'P';
 	c->reply.code = 0;
 	if (mode == FTPC_PASV || mode == FTPC_EPSV)
@@ -309,6 +321,7 @@ static int vstart(struct ftpc *c, struct ftpc_data *d, enum ftpc_dmode mode,
 		return -1;
 	}
 	d->rcvbuf = 0;
+	d->defer = 0;
 	if (ftpc_data_prepare(c, d, mode) != 0) {
 		x->final = c->reply.code > 0 ? c->reply.code : -1;
 		return -1;
