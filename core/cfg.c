@@ -708,6 +708,7 @@ static void default_text(struct buf *b, const char *base,
 	put_quoted(b, base);
 	buf_puts(b, " \"/var/users\"; registration = \"admin\";\n"
 		 "      default_quota = \"1G\"; },\n"
+		 "    { name = \"quota_disk\"; },\n"
 		 "    { name = \"log_file\"; dir = ");
 	put_quoted(b, base);
 	buf_puts(b, " \"/var/log\"; }\n  );\n};\n");

@@ -188,8 +188,10 @@ int cmd_vpath(struct sess *s, const char *arg, char *out, size_t outlen)
 	return r;
 }
 
-void cmd_fail(struct sess *s, int err, const char *vpath)
+int cmd_fail(struct sess *s, int err, const char *vpath)
 {
+	int code = 550;
+
 	if (err < 0)
 		err = -err;
 	switch (err) {
@@ -212,12 +214,15 @@ void cmd_fail(struct sess *s, int err, const char *vpath)
 		sess_reply(s, 550, "%s: Symbolic link not followed.", vpath);
 		break;
 	case ENAMETOOLONG:
+		code = 553;
 		sess_reply(s, 553, "File name too long.");
 		break;
 	case ENOSPC:
+		code = 452;
 		sess_reply(s, 452, "Insufficient storage space.");
 		break;
 	case EDQUOT:
+		code = 552;
 		sess_reply(s, 552, "Exceeded storage allocation.");
 		break;
 	case EACCES:
@@ -228,7 +233,9 @@ void cmd_fail(struct sess *s, int err, const char *vpath)
 		sess_reply(s, 550, "%s: Permission denied.", vpath);
 		break;
 	default:
+		code = 451;
 		sess_reply(s, 451, "Requested action aborted: local error.");
 		break;
 	}
+	return code;
 }

@@ -30,8 +30,9 @@ const struct cmd *cmd_table(size_t *n);
 /* Resolve a client path against the cwd; replies 550/553 itself on error. */
 int cmd_vpath(struct sess *s, const char *arg, char *out, size_t outlen);
 
-/* Reply for a failed file operation, from its errno, naming the vpath. */
-void cmd_fail(struct sess *s, int err, const char *vpath);
+/* Reply for a failed file operation, from its errno, naming the vpath;
+ * returns the reply code sent. */
+int cmd_fail(struct sess *s, int err, const char *vpath);
 
 /*
  * List vpath on the blocking pool, then send it over the data connection

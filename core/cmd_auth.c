@@ -109,6 +109,11 @@ static void auth_done(struct job *j)
 void cmd_login_delay_done(struct sess *s)
 {
 	if (s->failed_logins >= s->w->set->max_login_attempts) {
+		struct cf_log_event ev = { .type = CF_EV_LOGIN_FAIL,
+					   .action = "ban", .result = 421,
+					   .detail = "too many failed logins" };
+
+		sess_log_event(s, &ev);
 		sess_finish(s, 421, "Too many failed login attempts.");
 		return;
 	}

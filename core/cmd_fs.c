@@ -135,7 +135,7 @@ void cmd_rnfr(struct sess *s, char *arg)
 	if (r == 0 && strcmp(vpath, "/") == 0)
 		r = -EBUSY;
 	if (r != 0) {
-		cmd_fail(s, r, vpath);
+		sess_log_file(s, "RNFR", vpath, NULL, cmd_fail(s, r, vpath));
 		return;
 	}
 	free(s->rnfr);

@@ -373,12 +373,13 @@ void cmd_retr(struct sess *s, char *arg)
 		return;
 	fd = vfs_open_read(s->root_fd, vpath, &st);
 	if (fd < 0) {
-		cmd_fail(s, fd, vpath);
+		sess_log_file(s, "RETR", vpath, NULL, cmd_fail(s, fd, vpath));
 		return;
 	}
 	if (rest > (uint64_t)st.st_size) {
 		io_close(fd);
 		sess_reply(s, 554, "Restart position beyond end of file.");
+		sess_log_file(s, "RETR", vpath, NULL, 554);
 		return;
 	}
 	x = xfer_new(XK_RETR, "RETR", vpath);
@@ -401,6 +402,7 @@ static void upload(struct sess *s, const char *verb, const char *vpath,
 	char msg[VFS_PATH_MAX + 96];
 	uint64_t rest = s->rest;
 	struct xfer *x;
+	int code;
 
 	s->rest = 0;
 	if (rest > 0 && mode == VFS_W_TRUNC)
@@ -411,7 +413,9 @@ static void upload(struct sess *s, const char *verb, const char *vpath,
 		return;
 	}
 	x->ascii = s->ascii;
-	if (upload_open(s, x, vpath, mode, rest) != 0) {
+	code = upload_open(s, x, vpath, mode, rest);
+	if (code != 0) {
+		sess_log_file(s, verb, vpath, NULL, code);	/* refused: no transfer */
 		xfer_free(x);
 		return;
 	}

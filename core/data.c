@@ -107,6 +107,13 @@ int data_pasv(struct sess *s, int is_epsv, unsigned *port)
 	fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	/* ports of finished transfers sit in TIME_WAIT: reuse them */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 },
+		       sizeof(int)) != 0) {
+		err = errno;
+		io_close(fd);
+		return -err;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		unsigned p = (unsigned)set->pasv_min + (start + i) % n;
 

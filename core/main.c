@@ -382,6 +382,7 @@ static int setup(struct srv *s, const char *path, int check_only,
 	    open_root(s, err, len) != 0)
 		return -1;
 	s->host = modhost_setup(s->root, s->cell_uid, s->cell_gid, &hooks);
+	modhost_check_only(check_only);
 	if (mod_load_all(&s->mods, s->cfg, s->host, err, len) != 0)
 		return -1;
 	if (check_only)

@@ -446,7 +446,8 @@ static void refuse(int fd, const char *line)
 static void log_refusal(struct worker *w, const struct sockaddr_storage *ss,
 			const char *why)
 {
-	struct cf_log_event ev = { .size = sizeof(ev), .type = CF_EV_REFUSED };
+	struct cf_log_event ev = { .size = sizeof(ev), .type = CF_EV_REFUSED,
+				   .result = 421 };
 	char host[INET6_ADDRSTRLEN];
 
 	da_host_text(ss, host, sizeof(host));

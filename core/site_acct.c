@@ -120,6 +120,7 @@ static int do_existing(struct site_job *j)
 	struct cf_account acct;
 	const struct cf_auth_ops *a;
 	void *st;
+	int r;
 
 	a = find_account(j, j->op.login, &acct, &st);
 	if (a == NULL) {
@@ -157,7 +158,12 @@ static int do_existing(struct site_job *j)
 	}
 	if (a->acct_update == NULL)
 		return SITE_NOT_OFFERED;
-	return a->acct_update(st, &acct, j->why, sizeof(j->why));
+	r = a->acct_update(st, &acct, j->why, sizeof(j->why));
+	/* live sessions get the limit that now applies, default included */
+	if (r == CF_OK && j->op.kind == SITE_QUOTA_SET &&
+	    find_account(j, j->op.login, &acct, &st) != NULL)
+		j->op.quota = acct.quota_bytes;
+	return r;
 }
 
 /* SITE PASSWD old new: the old password must still be right. */
@@ -335,7 +341,7 @@ static void propagate(struct sess *s, const struct site_op *op)
 		r.kind = BC_KICK;
 		snprintf(r.reason, sizeof(r.reason), "Account %s.",
 			 op->kind == SITE_USERDEL ? "deleted" : "disabled");
-	} else if (op->kind == SITE_QUOTA_SET && !op->quota_default) {
+	} else if (op->kind == SITE_QUOTA_SET) {
 		r.kind = BC_QUOTA;
 		r.quota_bytes = op->quota;
 	} else {

@@ -101,13 +101,11 @@ int upload_open(struct sess *s, struct xfer *x, const char *vpath,
 	if (mode == VFS_W_RESUME && (vfs_lstat(s->root_fd, vpath, &old) != 0 ||
 				     rest > (uint64_t)old.st_size)) {
 		sess_reply(s, 554, "Restart position beyond end of file.");
-		return -1;
+		return 554;
 	}
 	fd = open_target(s, x, vpath, &old);
-	if (fd < 0) {
-		cmd_fail(s, fd, vpath);
-		return -1;
-	}
+	if (fd < 0)
+		return cmd_fail(s, fd, vpath);
 	x->fd = fd;
 	x->pos = mode == VFS_W_APPEND ? u->orig_size : rest;
 	if (mode == VFS_W_RESUME)
@@ -120,7 +118,7 @@ int upload_open(struct sess *s, struct xfer *x, const char *vpath,
 			qt_log_refusal(s, x->verb, vpath, 0);
 			sess_reply(s, 552, "Requested file action aborted. Exceeded "
 				   "storage allocation.");
-			return -1;
+			return 552;
 		}
 		u->files_reserved = 1;
 	}
@@ -128,7 +126,7 @@ int upload_open(struct sess *s, struct xfer *x, const char *vpath,
 local:
 	upload_abort(s, x, 1);
 	sess_reply(s, 451, "Requested action aborted: local error.");
-	return -1;
+	return 451;
 }
 
 int upload_room(struct sess *s, struct xfer *x, size_t n)

@@ -31,9 +31,9 @@ struct upload {
 };
 
 /*
- * Open the target of an upload into x (fd, pos, upload state).  Replies
- * itself and returns -1 on failure (550, 554, 552 when even the new file
- * would exceed the file count).
+ * Open the target of an upload into x (fd, pos, upload state).  0, or
+ * the reply code it sent on failure (550, 554, 552 when even the new file
+ * would exceed the file count...).
  */
 int upload_open(struct sess *s, struct xfer *x, const char *vpath,
 		enum vfs_wmode mode, uint64_t rest);

@@ -269,6 +269,11 @@ static int mh_offload(void (*fn)(void *arg), void *arg)
 	return 0;
 }
 
+void modhost_check_only(int on)
+{
+	modhost.host.check_only = on;
+}
+
 const struct cf_host *modhost_setup(const char *server_root, uid_t cell_uid,
 				    gid_t cell_gid,
 				    const struct modhost_hooks *hooks)

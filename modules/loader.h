@@ -59,6 +59,9 @@ struct modhost_hooks {
 	int (*offload)(void (*fn)(void *arg), void *arg);
 };
 
+/* `cellftpd -t`: tell plugins to check and change nothing. */
+void modhost_check_only(int on);
+
 /* Fill the process-wide host (one owner: modules/host.c) and return it. */
 const struct cf_host *modhost_setup(const char *server_root, uid_t cell_uid,
 				    gid_t cell_gid,

@@ -206,6 +206,8 @@ struct cf_host {
 	void (*emit)(const struct cf_log_event *ev);
 	/* Run fn(arg) on the blocking pool; 0 when queued. */
 	int (*offload)(void (*fn)(void *arg), void *arg);
+	/* `cellftpd -t`: check the settings, change nothing on disk. */
+	int check_only;
 };
 
 struct cf_module {

@@ -16,16 +16,32 @@
 
 #include "auth/file/af.h"
 
+/*
+ * A users file problem names the file: that goes to the server log, and
+ * the reason a client sees (`why`) says only what failed.
+ */
+static int af_file_error(struct af_state *st, const char *detail,
+			 const char *what, char *why, size_t whylen)
+{
+	st->host->log(CF_LOG_ERR, "auth_file: %s", detail);
+	snprintf(why, whylen, "%s (see the server log)", what);
+	return CF_ERROR;
+}
+
 static int af_begin(struct af_state *st, struct af_txn *t,
 		    char *why, size_t whylen)
 {
+	char err[512];
+
 	af_settings_copy(st, &t->set);
-	t->lockfd = users_lock(t->set.users, why, whylen);
+	t->lockfd = users_lock(t->set.users, err, sizeof(err));
 	if (t->lockfd < 0)
-		return CF_ERROR;
-	if (users_load(&t->db, t->set.users, 1, why, whylen) != 0) {
+		return af_file_error(st, err, "the users file cannot be locked",
+				     why, whylen);
+	if (users_load(&t->db, t->set.users, 1, err, sizeof(err)) != 0) {
 		users_unlock(t->lockfd);
-		return CF_ERROR;
+		return af_file_error(st, err, "the users file cannot be read",
+				     why, whylen);
 	}
 	return CF_OK;
 }
@@ -33,8 +49,11 @@ static int af_begin(struct af_state *st, struct af_txn *t,
 static int af_commit(struct af_state *st, struct af_txn *t,
 		     char *why, size_t whylen)
 {
-	if (users_save(&t->db, t->set.users, why, whylen) != 0)
-		return CF_ERROR;
+	char err[512];
+
+	if (users_save(&t->db, t->set.users, err, sizeof(err)) != 0)
+		return af_file_error(st, err, "the users file cannot be written",
+				     why, whylen);
 	users_remember(&t->db, t->set.users);
 	af_install(st, &t->db, t->set.users);
 	return CF_OK;
@@ -130,15 +149,22 @@ static int af_cell_state(struct af_state *st, const char *login)
 	return S_ISDIR(sb.st_mode) ? 1 : -1;
 }
 
-/* Remove an account again after its cell could not be made. */
+/*
+ * Remove an account again after its cell could not be made.  Still under
+ * the lock; the commit handed t->db to the in-memory copy, so read the
+ * file afresh first.
+ */
 static void af_unadd(struct af_state *st, struct af_txn *t, const char *login)
 {
-	char why[256];
+	char why[512] = "";
 
-	if (users_remove(&t->db, login) != 0 ||
+	users_free(&t->db);
+	if (users_load(&t->db, t->set.users, 1, why, sizeof(why)) != 0 ||
+	    users_remove(&t->db, login) != 0 ||
 	    af_commit(st, t, why, sizeof(why)) != CF_OK)
 		st->host->log(CF_LOG_ERR, "auth_file: account %s has no cell "
-			      "and could not be removed again: %s", login, why);
+			      "and could not be removed again: %s", login,
+			      why[0] ? why : "not found");
 }
 
 /*
@@ -266,6 +292,12 @@ int af_add(void *state, const struct cf_account *acct,
 	int rc;
 
 	af_settings_copy(st, &set);
+	/* "off": no account is made over FTP at all (cellftpd-user still can) */
+	if (set.registration == AF_REG_OFF) {
+		snprintf(why, whylen, "registration closed (registration = "
+			 "\"off\")");
+		return CF_DENIED;
+	}
 	if ((rc = af_check_login(acct->login, why, whylen)) != CF_OK ||
 	    (rc = af_check_password(&set, password, why, whylen)) != CF_OK)
 		return rc;

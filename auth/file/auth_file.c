@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,7 +287,10 @@ static int af_init(const struct cf_host *host, const struct cf_config *cfg,
 			 "yescrypt hash");
 		goto fail;
 	}
-	af_repair_cells(st);
+	/* a configuration check (cellftpd -t) changes nothing on disk */
+	if (host->size < offsetof(struct cf_host, check_only) +
+			 sizeof(host->check_only) || !host->check_only)
+		af_repair_cells(st);
 	*state = st;
 	return 0;
 fail:

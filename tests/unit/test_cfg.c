@@ -678,10 +678,11 @@ static void the_embedded_default_lives_under_its_base(void **state)
 	assert_int_equal(st.st_mode & 07777, 0750);
 
 	h = modhost_setup(c.root, (uid_t)-1, (gid_t)-1, NULL);
-	assert_int_equal(c.nmods, 2);
+	assert_int_equal(c.nmods, 3);
 	assert_string_equal(c.mods[0].name, "auth_file");
-	assert_string_equal(c.mods[1].name, "log_file");
-	assert_int_equal(h->cfg_path(&c.mods[1].conf, "dir", got,
+	assert_string_equal(c.mods[1].name, "quota_disk");
+	assert_string_equal(c.mods[2].name, "log_file");
+	assert_int_equal(h->cfg_path(&c.mods[2].conf, "dir", got,
 				     sizeof(got)), 0);
 	assert_string_equal(got, want);
 	free(want);
@@ -728,12 +729,13 @@ static void the_sample_config_parses_and_documents_the_defaults(void **state)
 		fail_msg("%s", err);
 	assert_defaults(&c, fx->root);
 	assert_string_equal(c.module_path, CELLFTPD_MODULE_DIR);
-	assert_int_equal(c.nmods, 2);
+	assert_int_equal(c.nmods, 3);
 	assert_string_equal(c.mods[0].name, "auth_file");
-	assert_string_equal(c.mods[1].name, "log_file");
+	assert_string_equal(c.mods[1].name, "quota_disk");
+	assert_string_equal(c.mods[2].name, "log_file");
 	h = modhost_setup(c.root, (uid_t)-1, (gid_t)-1, NULL);
 	assert_int_equal(h->cfg_str(&c.mods[0].conf, "registration", &s), 0);
-	assert_int_equal(h->cfg_str(&c.mods[1].conf, "format", &s), 0);
+	assert_int_equal(h->cfg_str(&c.mods[2].conf, "format", &s), 0);
 	assert_string_equal(s, "text");
 	cfg_free(&c);
 	free(fixed);

@@ -737,6 +737,7 @@ static void the_shipped_plugins_load_with_the_embedded_default(void **state)
 
 	install_as("auth/file/auth_file.so", fx->mods, "auth_file", 0755);
 	install_as("logging/file/log_file.so", fx->mods, "log_file", 0755);
+	install_as("quota/disk/quota_disk.so", fx->mods, "quota_disk", 0755);
 	base = xasprintf("%s/base", fx->dir);
 	assert_int_equal(mkdir(base, 0755), 0);
 	assert_int_equal(cfg_load_default(&fx->cfg, base, fx->mods, err,
@@ -754,11 +755,13 @@ static void the_shipped_plugins_load_with_the_embedded_default(void **state)
 			skip();
 		fail_msg("%s", err);
 	}
-	assert_int_equal(fx->set.n, 2);
+	assert_int_equal(fx->set.n, 3);
 	assert_string_equal(fx->set.v[0].m->name, "auth_file");
 	assert_non_null(fx->set.v[0].m->auth);
-	assert_string_equal(fx->set.v[1].m->name, "log_file");
-	assert_non_null(fx->set.v[1].m->log);
+	assert_string_equal(fx->set.v[1].m->name, "quota_disk");
+	assert_non_null(fx->set.v[1].m->quota);
+	assert_string_equal(fx->set.v[2].m->name, "log_file");
+	assert_non_null(fx->set.v[2].m->log);
 }
 
 static void the_sample_config_module_settings_pass_the_plugins(void **state)
@@ -772,6 +775,7 @@ static void the_sample_config_module_settings_pass_the_plugins(void **state)
 		skip();
 	install_as("auth/file/auth_file.so", fx->mods, "auth_file", 0755);
 	install_as("logging/file/log_file.so", fx->mods, "log_file", 0755);
+	install_as("quota/disk/quota_disk.so", fx->mods, "quota_disk", 0755);
 	to = xasprintf("%s/users", fx->dir);
 	write_file(to, "");
 	free(to);
@@ -799,7 +803,7 @@ static void the_sample_config_module_settings_pass_the_plugins(void **state)
 			skip();
 		fail_msg("%s", err);
 	}
-	assert_int_equal(fx->set.n, 2);
+	assert_int_equal(fx->set.n, 3);
 }
 
 int main(void)

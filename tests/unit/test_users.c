@@ -945,7 +945,8 @@ static int list_each(void *arg, const struct cf_account *a)
 static void auth_file_account_operations(void **state)
 {
 	struct tmp *t = *state;
-	struct cf_config c = { { "users", t->path, "default_quota", "1G" } };
+	struct cf_config c = { { "users", t->path, "default_quota", "1G",
+				 "registration", "admin" } };
 	struct cf_account a = { .login = "eve",
 				.flags = CF_ACCT_ADMIN | CF_ACCT_QUOTA_DEFAULT };
 	struct cf_account root = { .login = "root2", .flags = CF_ACCT_ADMIN,
