@@ -3,8 +3,9 @@
 #   ./quickstart.sh run     install build packages (as root), build, install
 #                           into var/prefix, create the first accounts, serve
 #                           on 127.0.0.1:2121 in the foreground
-#   ./quickstart.sh test    the same set-up, then every test (meson test;
-#                           extra arguments go to meson test)
+#   ./quickstart.sh test    the same set-up, then every test: plain, then
+#                           under ASan+UBSan and (pool, quota) TSan; extra
+#                           arguments go to a plain meson test run only
 #   ./quickstart.sh deps    only install the missing build packages
 set -euo pipefail
 
@@ -120,9 +121,39 @@ cmd_run() {
 	exec "$PREFIX/sbin/cellftpd"
 }
 
+# A sanitizer build in its own folder: sanitize DIR MESON-OPTION [TEST...]
+# (no tests named: all of them).  Never -Werror: another compiler's new
+# warnings must not hide what the sanitizers find.
+sanitize() {
+	local dir=$1 opt=$2
+	shift 2
+	if [ -f "$dir/meson-private/coredata.dat" ]; then
+		meson setup --reconfigure "$opt" -Db_lundef=false "$dir" >/dev/null
+	else
+		meson setup "$opt" -Db_lundef=false "$dir" >/dev/null
+	fi || return 1
+	meson compile -C "$dir" >/dev/null || return 1
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	TSAN_OPTIONS=halt_on_error=1 \
+		meson test -C "$dir" --no-rebuild --print-errorlogs "$@"
+}
+
+# Every test: the plain build (as CI builds it), then all unit and protocol
+# tests under AddressSanitizer + UndefinedBehaviorSanitizer, and the thread
+# pool and the quota ledger under ThreadSanitizer.  Arguments go to the
+# plain run only and skip the sanitizer runs (a quick focused loop).
 cmd_test() {
+	local rc=0
 	cmd_build
-	meson test -C "$BUILD" --print-errorlogs "$@"
+	meson test -C "$BUILD" --print-errorlogs "$@" || rc=1
+	if [ $# -eq 0 ] && [ "${CELLFTPD_SANITIZERS:-1}" = 1 ]; then
+		say "again under ASan+UBSan (build-asan)"
+		sanitize build-asan -Db_sanitize=address,undefined || rc=1
+		say "the pool and the quota ledger under TSan (build-tsan)"
+		CC=clang sanitize build-tsan -Db_sanitize=thread pool quota || rc=1
+	fi
+	return $rc
 }
 
 case "${1:-}" in
