@@ -11,7 +11,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -23,50 +22,12 @@
 #include "config.h"
 #include "core/cfg.h"
 #include "modules/loader.h"
+#include "tutil.h"
 
 struct fx {
 	char dir[256];		/* mkdtemp: removed afterwards */
 	char root[300];		/* dir/root, an existing folder */
 };
-
-static char *xasprintf(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0);
-	return s;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *s = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	assert_non_null(f);
-	n = getdelim(&s, &cap, '\0', f);
-	assert_true(n > 0);
-	fclose(f);
-	return s;
-}
 
 /* Every occurrence of `from` in `s` replaced by `to`; caller frees. */
 static char *replace_all(const char *s, const char *from, const char *to)
@@ -89,32 +50,12 @@ static char *replace_all(const char *s, const char *from, const char *to)
 	return out;
 }
 
-/* 1-based line of the first occurrence of `needle` in `text`. */
-static int line_of(const char *text, const char *needle)
-{
-	const char *hit = strstr(text, needle), *p;
-	int line = 1;
-
-	assert_non_null(hit);
-	for (p = text; p < hit; p++)
-		if (*p == '\n')
-			line++;
-	return line;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
 
 	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/cellftpd-test-cfg-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
+	tmp_make(fx->dir, sizeof(fx->dir), "/tmp/cellftpd-test-cfg-XXXXXX");
 	snprintf(fx->root, sizeof(fx->root), "%s/root", fx->dir);
 	assert_int_equal(mkdir(fx->root, 0755), 0);
 	*state = fx;
@@ -125,7 +66,7 @@ static int teardown(void **state)
 {
 	struct fx *fx = *state;
 
-	nftw(fx->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_remove(fx->dir);
 	free(fx);
 	return 0;
 }

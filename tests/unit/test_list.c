@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +19,7 @@
 #include <cmocka.h>
 
 #include "vfs/vfs.h"
+#include "tutil.h"
 
 #define NOW	1700000000	/* 2023-11-14 22:13:20 UTC */
 #define DAY	86400
@@ -80,8 +80,7 @@ static int tree_setup(void **state)
 	int fd;
 
 	assert_non_null(t);
-	strcpy(t->top, "/tmp/cellftpd-list-XXXXXX");
-	assert_non_null(mkdtemp(t->top));
+	tmp_make(t->top, sizeof(t->top), "/tmp/cellftpd-list-XXXXXX");
 	snprintf(p, sizeof(p), "%s/outside", t->top);
 	assert_int_equal(mkdir(p, 0755), 0);
 	snprintf(secret, sizeof(secret), "%s/outside/secret", t->top);
@@ -121,20 +120,12 @@ static int tree_setup(void **state)
 	return 0;
 }
 
-static int rm_cb(const char *p, const struct stat *st, int flag,
-		 struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	return flag == FTW_DP ? rmdir(p) : unlink(p);
-}
-
 static int tree_teardown(void **state)
 {
 	struct tree *t = *state;
 
 	close(t->root_fd);
-	nftw(t->top, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_remove(t->top);
 	free(t);
 	return 0;
 }
@@ -178,6 +169,18 @@ static void list(const struct tree *t, const char *vpath,
 	assert_null(strstr(out->p, "root"));
 }
 
+/* The listing of vpath is exactly want. */
+static void listing_is(const struct tree *t, const char *vpath,
+		       enum vfs_list_fmt fmt, int all, size_t max,
+		       const char *want)
+{
+	struct buf out;
+
+	list(t, vpath, fmt, all, max, &out);
+	assert_string_equal(out.p, want);
+	buf_free(&out);
+}
+
 /* "drwx... N ftp ftp SIZE": a directory's link count and size vary by fs. */
 static void dir_cols(const struct tree *t, const char *rel, char *s)
 {
@@ -193,7 +196,6 @@ static void test_list_ls_exact(void **state)
 {
 	struct tree *t = *state;
 	char want[4096], b[64], e[64], n[64], r[64];
-	struct buf out;
 
 	dir_cols(t, "b_dir", b);
 	dir_cols(t, "edge", e);
@@ -214,9 +216,7 @@ static void test_list_ls_exact(void **state)
 "-rwsr-xr--    1 ftp      ftp             0 Nov 13 22:13 s.bin\r\n"
 "--w-------    1 ftp      ftp             0 Nov 13 22:13 wo.txt\r\n",
 		 b, e, b, n, r);
-	list(t, "/", VFS_LIST_LS, 0, 0, &out);
-	assert_string_equal(out.p, want);
-	buf_free(&out);
+	listing_is(t, "/", VFS_LIST_LS, 0, 0, want);
 }
 
 static void test_list_ls_all_shows_dot_files_but_never_dot_entries(void **state)
@@ -242,37 +242,25 @@ static void test_list_ls_date_window_is_six_months_back_one_hour_ahead(
 	void **state)
 {
 	struct tree *t = *state;
-	struct buf out;
 
-	list(t, "/edge", VFS_LIST_LS, 0, 0, &out);
-	assert_string_equal(out.p,
+	listing_is(t, "/edge", VFS_LIST_LS, 0, 0,
 "-rw-r--r--    1 ftp      ftp             0 Nov 14  2023 later\r\n"
 "-rw-r--r--    1 ftp      ftp             0 May 16  2023 old\r\n"
 "-rw-r--r--    1 ftp      ftp             0 May 16 07:18 recent\r\n"
 "-rw-r--r--    1 ftp      ftp             0 Nov 14 23:13 soon\r\n");
-	buf_free(&out);
 }
 
 static void test_list_of_a_file_lists_that_file(void **state)
 {
 	struct tree *t = *state;
-	struct buf out;
 
-	list(t, "/a.txt", VFS_LIST_LS, 0, 0, &out);
-	assert_string_equal(out.p,
+	listing_is(t, "/a.txt", VFS_LIST_LS, 0, 0,
 "-rw-r--r--    1 ftp      ftp             3 Nov 13 22:13 a.txt\r\n");
-	buf_free(&out);
-	list(t, "/link_in", VFS_LIST_LS, 0, 0, &out);
-	assert_string_equal(out.p,
+	listing_is(t, "/link_in", VFS_LIST_LS, 0, 0,
 "-rw-r--r--    1 ftp      ftp             3 Nov 13 22:13 link_in\r\n");
-	buf_free(&out);
-	list(t, "/b_dir/inside", VFS_LIST_NLST, 0, 0, &out);
-	assert_string_equal(out.p, "inside\r\n");
-	buf_free(&out);
+	listing_is(t, "/b_dir/inside", VFS_LIST_NLST, 0, 0, "inside\r\n");
 	/* A directory reached through a link lists its entries. */
-	list(t, "/link_dir", VFS_LIST_NLST, 0, 0, &out);
-	assert_string_equal(out.p, "inside\r\n");
-	buf_free(&out);
+	listing_is(t, "/link_dir", VFS_LIST_NLST, 0, 0, "inside\r\n");
 }
 
 static void test_list_errors(void **state)
@@ -314,9 +302,7 @@ static void test_nlst_exact(void **state)
 	struct tree *t = *state;
 	struct buf out;
 
-	list(t, "/", VFS_LIST_NLST, 0, 0, &out);
-	assert_string_equal(out.p, names);
-	buf_free(&out);
+	listing_is(t, "/", VFS_LIST_NLST, 0, 0, names);
 	list(t, "/", VFS_LIST_NLST, 1, 0, &out);
 	assert_string_equal(out.p + strlen(".hidden\r\n"), names);
 	assert_memory_equal(out.p, ".hidden\r\n", 9);
@@ -329,13 +315,9 @@ static void test_max_entries_stops_a_listing(void **state)
 	char want[512], u[64];
 	struct buf out;
 
-	list(t, "/", VFS_LIST_NLST, 0, 2, &out);
-	assert_string_equal(out.p, "Z.txt\r\na.txt\r\n");
-	buf_free(&out);
-	list(t, "/", VFS_LIST_LS, 1, 1, &out);
-	assert_string_equal(out.p,
+	listing_is(t, "/", VFS_LIST_NLST, 0, 2, "Z.txt\r\na.txt\r\n");
+	listing_is(t, "/", VFS_LIST_LS, 1, 1,
 "-rw-r--r--    1 ftp      ftp             1 Nov 14 22:12 .hidden\r\n");
-	buf_free(&out);
 	/* MLSD: the cdir line is not an entry. */
 	list(t, "/b_dir", VFS_LIST_MLSD, 0, 1, &out);
 	snprintf(want, sizeof(want), "type=file;size=1;modify=20231113221320;"
@@ -351,7 +333,7 @@ static void test_mlsd_exact(void **state)
 {
 	struct tree *t = *state;
 	char u[15][64];
-	struct buf out, want;
+	struct buf want;
 
 	buf_init(&want, 0);
 	buf_printf(&want,
@@ -378,9 +360,7 @@ static void test_mlsd_exact(void **state)
 		   uniq(t, "ro.txt", u[11]), uniq(t, "ro_dir", u[12]),
 		   uniq(t, "s.bin", u[13]), uniq(t, "wo.txt", u[14]));
 	/* MLSD shows dot files whatever `all` says. */
-	list(t, "/", VFS_LIST_MLSD, 0, 0, &out);
-	assert_string_equal(out.p, want.p);
-	buf_free(&out);
+	listing_is(t, "/", VFS_LIST_MLSD, 0, 0, want.p);
 	buf_free(&want);
 }
 

@@ -9,10 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <poll.h>
 #include <pthread.h>
@@ -28,75 +26,20 @@
 
 #include "logging/file/logfmt.h"
 #include "modules/module.h"
+#include "fakehost.h"
+#include "tutil.h"
 
-#define T0 1795493178		/* Tue 2026-11-24T04:06:18Z */
 #define HEAD "2026-11-24T04:06:18.123Z sid=12 client=127.0.0.1:51234 "
-
-struct tmp {
-	char dir[64];
-};
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return (flag == FTW_DP ? rmdir(path) : unlink(path)) == 0 ? 0 : -1;
-}
 
 static int tmp_setup(void **state)
 {
-	struct tmp *t = calloc(1, sizeof(*t));
-
-	if (t == NULL)
-		return -1;
-	strcpy(t->dir, "/tmp/test_logfmt.XXXXXX");
-	if (mkdtemp(t->dir) == NULL)
-		return -1;
-	*state = t;
+	*state = tmp_new("/tmp/test_logfmt.XXXXXX", NULL);
 	return 0;
-}
-
-static int tmp_teardown(void **state)
-{
-	struct tmp *t = *state;
-
-	chmod(t->dir, 0700);
-	if (nftw(t->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
-		fprintf(stderr, "teardown: cannot remove %s\n", t->dir);
-	free(t);
-	return 0;
-}
-
-static const char *get_file(const char *path)
-{
-	static char buf[1 << 16];
-	FILE *fp = fopen(path, "r");
-	size_t n;
-
-	if (fp == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	buf[n] = '\0';
-	fclose(fp);
-	return buf;
 }
 
 static const char *log_of(const struct tmp *t, const char *name)
 {
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s/%s", t->dir, name);
-	return get_file(p);
-}
-
-static void put_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	assert_true(fputs(text, fp) >= 0);
-	assert_int_equal(fclose(fp), 0);
+	return peek_file_in(t->dir, name);
 }
 
 #define assert_has(hay, needle) do {					\
@@ -111,184 +54,11 @@ static void put_file(const char *path, const char *text)
 		fail_msg("\"%s\" found in \"%s\"", n_, h_);		\
 } while (0)
 
-/* ---- a fake host: config entries are key/value lists ---- */
-
-struct cf_config {
-	const char *kv[32];	/* key, value, ..., NULL */
-};
-
-static pthread_mutex_t fh_lock = PTHREAD_MUTEX_INITIALIZER;
-static char fh_logged[8192];	/* every host->log message, one a line */
-
-static int fc_index(const struct cf_config *c, const char *key)
+/* A log plugin from the build tree: it must serve log events. */
+static void log_plug_open(struct plug *p, const char *rel)
 {
-	int i;
-
-	for (i = 0; key != NULL && c->kv[i] != NULL; i += 2)
-		if (strcmp(c->kv[i], key) == 0)
-			return i;
-	return -1;
-}
-
-static int fc_str(const struct cf_config *c, const char *key,
-		  const char **out)
-{
-	int i = fc_index(c, key);
-
-	if (i < 0)
-		return 1;
-	if (strcmp(c->kv[i + 1], "<int>") == 0)
-		return -1;	/* a value of the wrong type */
-	*out = c->kv[i + 1];
-	return 0;
-}
-
-static int fc_int(const struct cf_config *c, const char *key, long long *out)
-{
-	return 1;
-}
-
-static int fc_bool(const struct cf_config *c, const char *key, int *out)
-{
-	const char *v;
-
-	if (fc_str(c, key, &v) != 0)
-		return 1;
-	if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
-		return -1;
-	*out = strcmp(v, "true") == 0;
-	return 0;
-}
-
-static int fc_size(const struct cf_config *c, const char *key, uint64_t *out)
-{
-	return 1;
-}
-
-static int fc_path(const struct cf_config *c, const char *key, char *out,
-		   size_t outlen)
-{
-	const char *v;
-	int r = fc_str(c, key, &v);
-
-	if (r != 0)
-		return r;
-	if (*v == '\0')
-		return -1;
-	snprintf(out, outlen, "%s", v);
-	return 0;
-}
-
-/* A key's "line" is 10 + its pair index; the entry itself is line 1. */
-static const char *fc_where(const struct cf_config *c, const char *key,
-			    char *buf, size_t len)
-{
-	int i = fc_index(c, key);
-
-	snprintf(buf, len, "test.conf:%d", i < 0 ? 1 : 10 + i / 2);
-	return buf;
-}
-
-static int fc_check_keys(const struct cf_config *c, const char *const *known,
-			 char *err, size_t errlen)
-{
-	size_t i, k;
-
-	for (i = 0; c->kv[i] != NULL; i += 2) {
-		for (k = 0; known[k] != NULL; k++)
-			if (strcmp(known[k], c->kv[i]) == 0)
-				break;
-		if (known[k] == NULL) {
-			snprintf(err, errlen, "test.conf:%zu: unknown key %s",
-				 10 + i / 2, c->kv[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-__attribute__((format(printf, 2, 3)))
-static void fh_log(enum cf_level level, const char *fmt, ...)
-{
-	size_t n;
-	va_list ap;
-
-	pthread_mutex_lock(&fh_lock);
-	n = strlen(fh_logged);
-	va_start(ap, fmt);
-	vsnprintf(fh_logged + n, sizeof(fh_logged) - n, fmt, ap);
-	va_end(ap);
-	n = strlen(fh_logged);
-	if (n + 1 < sizeof(fh_logged))
-		strcpy(fh_logged + n, "\n");
-	pthread_mutex_unlock(&fh_lock);
-}
-
-static void fh_clear(void)
-{
-	pthread_mutex_lock(&fh_lock);
-	fh_logged[0] = '\0';
-	pthread_mutex_unlock(&fh_lock);
-}
-
-static const struct cf_host fh_host = {
-	.abi_major = CELLFTPD_ABI_MAJOR,
-	.abi_minor = CELLFTPD_ABI_MINOR,
-	.size = sizeof(struct cf_host),
-	.server_root = "/nonexistent",
-	.log = fh_log,
-	.cfg_str = fc_str,
-	.cfg_int = fc_int,
-	.cfg_bool = fc_bool,
-	.cfg_size = fc_size,
-	.cfg_path = fc_path,
-	.cfg_where = fc_where,
-	.cfg_check_keys = fc_check_keys,
-};
-
-struct plug {
-	void *dl;
-	const struct cf_module *m;
-	void *st;
-};
-
-/* dlopen a built plugin: meson builds them before running the tests. */
-static void plug_open(struct plug *p, const char *rel)
-{
-	const char *root = getenv("CELLFTPD_BUILD_ROOT");
-	const struct cf_module *(*get)(void);
-	char path[512];
-
-	memset(p, 0, sizeof(*p));
-	if (root == NULL)
-		fail_msg("CELLFTPD_BUILD_ROOT is not set");
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (p->dl == NULL)
-		fail_msg("dlopen %s: %s", path, dlerror());
-	*(void **)&get = dlsym(p->dl, "cellftpd_module_v1");
-	assert_non_null(get);
-	p->m = get();
+	plug_open(p, rel);
 	assert_non_null(p->m->log);
-	fh_clear();
-}
-
-static int plug_init(struct plug *p, const struct cf_config *c, char *err,
-		     size_t errlen)
-{
-	err[0] = '\0';
-	p->st = NULL;
-	return p->m->init(&fh_host, c, &p->st, err, errlen);
-}
-
-static void plug_close(struct plug *p)
-{
-	if (p->st != NULL)
-		p->m->fini(p->st);
-	p->st = NULL;
-	if (p->dl != NULL)
-		dlclose(p->dl);
-	p->dl = NULL;
 }
 
 static void emit(struct plug *p, const struct cf_log_event *ev)
@@ -296,20 +66,31 @@ static void emit(struct plug *p, const struct cf_log_event *ev)
 	p->m->log->event(p->st, ev);
 }
 
-static struct cf_log_event ev_at(enum cf_event_type type, const char *login)
-{
-	struct cf_log_event ev;
+/* A bad entry for a plugin, and the start of the error it must give. */
+struct refusal {
+	const char *kv[6];
+	const char *want;
+};
 
-	memset(&ev, 0, sizeof(ev));
-	ev.size = sizeof(ev);
-	ev.type = type;
-	ev.time.tv_sec = T0;
-	ev.time.tv_nsec = 123456789;
-	ev.session_id = 12;
-	ev.client_addr = "127.0.0.1";
-	ev.client_port = 51234;
-	ev.login = login;
-	return ev;
+/* The plugin at rel refuses to start with each of the cases. */
+static void refusals_are(const char *rel, const struct refusal *cases,
+			 size_t n)
+{
+	struct cf_config c;
+	struct plug p;
+	char err[512];
+	size_t i;
+
+	log_plug_open(&p, rel);
+	for (i = 0; i < n; i++) {
+		memset(&c, 0, sizeof(c));
+		memcpy(c.kv, cases[i].kv, sizeof(cases[i].kv));
+		assert_int_not_equal(plug_init(&p, &c, err, sizeof(err)), 0);
+		if (strncmp(err, cases[i].want, strlen(cases[i].want)) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s...\"", i, err,
+				 cases[i].want);
+	}
+	plug_close(&p);
 }
 
 static struct cf_log_event ev_xfer(const char *verb, const char *path,
@@ -584,7 +365,7 @@ static void xferlog_lines_have_the_14_wu_ftpd_fields(void **state)
 	ev = ev_xfer("STOR", "/up", 'i', 0);
 	ev.xfer_type = 'a';
 	ev.duration_ms = 10;		/* never 0 seconds */
-	ev.time.tv_sec = T0 + 86400 * 10;
+	ev.time.tv_sec = EV_T0 + 86400 * 10;
 	ev.client_addr = "::1";
 	assert_string_equal(xfer(&ev), "Fri Dec  4 04:06:18 2026 1 ::1 42 "
 			    "/up a _ i r alice ftp 0 * i");
@@ -664,18 +445,25 @@ static void emit_every_kind(struct plug *p)
 	emit(p, &ev);
 }
 
+/* log_file.so started with c, after one event of every kind. */
+static void log_file_saw_every_kind(struct plug *p, const struct cf_config *c)
+{
+	char err[512];
+
+	log_plug_open(p, "logging/file/log_file.so");
+	assert_int_equal(plug_init(p, c, err, sizeof(err)), 0);
+	emit_every_kind(p);
+}
+
 static void each_category_goes_to_its_own_file(void **state)
 {
 	struct tmp *t = *state;
 	struct cf_config c = { { "dir", t->dir } };
 	struct plug p;
-	char err[512];
 	const char *s;
 	int i;
 
-	plug_open(&p, "logging/file/log_file.so");
-	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
-	emit_every_kind(&p);
+	log_file_saw_every_kind(&p, &c);
 	for (i = 0; default_files[i] != NULL; i++)
 		assert_non_null(log_of(t, default_files[i]));
 	s = log_of(t, "connections.log");
@@ -710,7 +498,7 @@ static void each_category_goes_to_its_own_file(void **state)
 static void names_are_configurable_and_empty_turns_a_category_off(void **s)
 {
 	struct tmp *t = *s;
-	char elsewhere[160], sub[128], err[512];
+	char elsewhere[160], sub[128];
 	struct cf_config c = { { "dir", t->dir, "connections", "",
 				 "auth", "ftp-auth.log", "xferlog", elsewhere,
 				 "commands", "trace.log", "server", "" } };
@@ -720,15 +508,13 @@ static void names_are_configurable_and_empty_turns_a_category_off(void **s)
 	snprintf(sub, sizeof(sub), "%s/sub", t->dir);
 	snprintf(elsewhere, sizeof(elsewhere), "%s/xfer.log", sub);
 	assert_int_equal(mkdir(sub, 0700), 0);
-	plug_open(&p, "logging/file/log_file.so");
-	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
-	emit_every_kind(&p);
+	log_file_saw_every_kind(&p, &c);
 	assert_null(log_of(t, "connections.log"));
 	assert_null(log_of(t, "auth.log"));
 	assert_null(log_of(t, "server.log"));
 	assert_null(log_of(t, "xferlog"));
 	assert_has(log_of(t, "ftp-auth.log"), "event=LOGIN\n");
-	assert_has(get_file(elsewhere), " /a_file b _ o r alice ftp 0 * c\n");
+	assert_has(peek_file(elsewhere), " /a_file b _ o r alice ftp 0 * c\n");
 	assert_has(log_of(t, "trace.log"), "user=- event=COMMAND command=PASS "
 		   "arg=********\n");
 	assert_lacks(log_of(t, "trace.log"), "Secret-Pw");
@@ -743,13 +529,10 @@ static void json_format_for_every_category_but_xferlog(void **state)
 	struct cf_config c = { { "dir", t->dir, "format", "json",
 				 "commands", "commands.log" } };
 	struct plug p;
-	char err[512];
 	const char *s;
 	int i;
 
-	plug_open(&p, "logging/file/log_file.so");
-	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
-	emit_every_kind(&p);
+	log_file_saw_every_kind(&p, &c);
 	for (i = 0; default_files[i] != NULL; i++) {
 		if (strcmp(default_files[i], "xferlog") == 0)
 			continue;
@@ -767,10 +550,7 @@ static void json_format_for_every_category_but_xferlog(void **state)
 
 static void bad_settings_name_their_line(void **state)
 {
-	static const struct {
-		const char *kv[6];
-		const char *want;
-	} cases[] = {
+	static const struct refusal cases[] = {
 		{ { "dir", "/tmp", "format", "xml" },
 		  "test.conf:11: log_file: format must be \"text\" or "
 		  "\"json\"" },
@@ -787,21 +567,9 @@ static void bad_settings_name_their_line(void **state)
 		  "test.conf:1: log_file: needs `dir`" },
 		{ { "dir", "" }, "test.conf:10: log_file: dir must be a path" },
 	};
-	struct cf_config c;
-	struct plug p;
-	char err[512];
-	size_t i;
 
-	plug_open(&p, "logging/file/log_file.so");
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		memset(&c, 0, sizeof(c));
-		memcpy(c.kv, cases[i].kv, sizeof(cases[i].kv));
-		assert_int_not_equal(plug_init(&p, &c, err, sizeof(err)), 0);
-		if (strncmp(err, cases[i].want, strlen(cases[i].want)) != 0)
-			fail_msg("case %zu: got \"%s\", want \"%s...\"", i, err,
-				 cases[i].want);
-	}
-	plug_close(&p);
+	refusals_are("logging/file/log_file.so", cases,
+		     sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Run fn as nobody in a child (root can write anywhere); its exit code. */
@@ -860,7 +628,7 @@ static void missing_or_unwritable_dir_is_an_init_error(void **state)
 	struct plug p;
 	int i;
 
-	plug_open(&p, "logging/file/log_file.so");
+	log_plug_open(&p, "logging/file/log_file.so");
 	snprintf(dir, sizeof(dir), "%s/missing", t->dir);
 	snprintf(why, sizeof(why), "cannot open %s/connections.log: %s", dir,
 		 strerror(ENOENT));
@@ -875,7 +643,7 @@ static void missing_or_unwritable_dir_is_an_init_error(void **state)
 	/* its files are writable, but logrotate's new ones could not be */
 	for (i = 0; default_files[i] != NULL; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, default_files[i]);
-		put_file(path, "");
+		write_file(path, "");
 		assert_int_equal(chmod(path, 0666), 0);
 	}
 	assert_int_equal(as_nobody(cannot_write_in, &p, dir), 0);
@@ -891,7 +659,7 @@ static void a_symlink_in_place_of_a_log_file_is_refused(void **state)
 
 	snprintf(link, sizeof(link), "%s/auth.log", t->dir);
 	assert_int_equal(symlink("/etc/passwd", link), 0);
-	plug_open(&p, "logging/file/log_file.so");
+	log_plug_open(&p, "logging/file/log_file.so");
 	assert_int_not_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	snprintf(want, sizeof(want), "test.conf:10: log_file: cannot write in "
 		 "%s: cannot open %s: %s", t->dir, link, strerror(ELOOP));
@@ -908,10 +676,10 @@ static void new_files_are_0640_and_get_the_folder_owner_as_root(void **s)
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/auth.log", t->dir);
-	put_file(path, "old line\n");
+	write_file(path, "old line\n");
 	if (geteuid() == 0)
 		assert_int_equal(chown(t->dir, 4242, 4343), 0);
-	plug_open(&p, "logging/file/log_file.so");
+	log_plug_open(&p, "logging/file/log_file.so");
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/files.log", t->dir);
 	assert_int_equal(stat(path, &st), 0);
@@ -937,7 +705,7 @@ static void reopen_after_rename_writes_new_files(void **state)
 	struct plug p;
 	int i;
 
-	plug_open(&p, "logging/file/log_file.so");
+	log_plug_open(&p, "logging/file/log_file.so");
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	ev.action = "DELE";
 	ev.path = "/before";
@@ -975,7 +743,7 @@ static void reload_applies_only_when_every_file_opens(void **state)
 	snprintf(sub, sizeof(sub), "%s/new", t->dir);
 	snprintf(missing, sizeof(missing), "%s/missing", t->dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
-	plug_open(&p, "logging/file/log_file.so");
+	log_plug_open(&p, "logging/file/log_file.so");
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	assert_int_not_equal(p.m->reload(p.st, &bad, err, sizeof(err)), 0);
 	assert_has(err, "test.conf:11: log_file: cannot write in ");
@@ -1001,20 +769,20 @@ static void lines_lost_on_a_full_disk_are_counted_and_told(void **state)
 
 	if (access("/dev/full", W_OK) != 0)
 		skip();
-	plug_open(&p, "logging/file/log_file.so");
+	log_plug_open(&p, "logging/file/log_file.so");
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	assert_int_equal(p.m->reload(p.st, &full, err, sizeof(err)), 0);
 	ev.action = "MKD";
 	ev.path = "/lost";
 	for (i = 0; i < 3; i++)
 		emit(&p, &ev);
-	assert_string_equal(fh_logged, "log_file: cannot write /dev/full: "
+	assert_string_equal(fh_logged(), "log_file: cannot write /dev/full: "
 			    "No space left on device; counting the lines "
 			    "lost\n");
 	assert_int_equal(p.m->reload(p.st, &c, err, sizeof(err)), 0);
 	ev.path = "/kept";
 	emit(&p, &ev);
-	assert_has(fh_logged, "files.log is written again; 3 lines were "
+	assert_has(fh_logged(), "files.log is written again; 3 lines were "
 		   "lost\n");
 	assert_has(log_of(t, "files.log"), "path=/kept");
 	plug_close(&p);
@@ -1067,7 +835,7 @@ static void reload_while_events_flow_loses_no_line(void **state)
 	char err[512], pa[128], pb[128];
 	int i;
 
-	plug_open(&p, "logging/file/log_file.so");
+	log_plug_open(&p, "logging/file/log_file.so");
 	assert_int_equal(plug_init(&p, &a, err, sizeof(err)), 0);
 	assert_int_equal(pthread_create(&th, NULL, burst_main, &bu), 0);
 	for (i = 0; i < 200; i++)
@@ -1121,7 +889,7 @@ static void syslog_messages_are_rfc3164_lines(void **state)
 
 	snprintf(sock, sizeof(sock), "%s/log.sock", t->dir);
 	fd = dgram_bind(sock, SOCK_DGRAM);
-	plug_open(&p, "logging/syslog/log_syslog.so");
+	log_plug_open(&p, "logging/syslog/log_syslog.so");
 	assert_string_equal(p.m->name, "log_syslog");
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	ev = ev_at(CF_EV_LOGIN, "alice");
@@ -1133,7 +901,7 @@ static void syslog_messages_are_rfc3164_lines(void **state)
 		 "result=230", (long)getpid());
 	assert_string_equal(dgram_recv(fd, 2000), want);
 	ev = ev_at(CF_EV_LOGIN_FAIL, "alice");
-	ev.time.tv_sec = T0 + 10 * 86400;
+	ev.time.tv_sec = EV_T0 + 10 * 86400;
 	emit(&p, &ev);
 	snprintf(want, sizeof(want), "<92>Dec  4 04:06:18 cellftpd[%ld]: "
 		 "sid=12 ", (long)getpid());
@@ -1164,7 +932,7 @@ static void syslog_facility_ident_and_commands_are_settings(void **state)
 
 	snprintf(sock, sizeof(sock), "%s/log.sock", t->dir);
 	fd = dgram_bind(sock, SOCK_DGRAM);
-	plug_open(&p, "logging/syslog/log_syslog.so");
+	log_plug_open(&p, "logging/syslog/log_syslog.so");
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	ev.action = "SITE";
 	ev.detail = "USERADD bob Secret-Pw";
@@ -1177,7 +945,7 @@ static void syslog_facility_ident_and_commands_are_settings(void **state)
 	plug_close(&p);
 	/* without `commands`, no protocol trace */
 	c.kv[6] = NULL;
-	plug_open(&p, "logging/syslog/log_syslog.so");
+	log_plug_open(&p, "logging/syslog/log_syslog.so");
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	emit(&p, &ev);
 	assert_null(dgram_recv(fd, 200));
@@ -1187,10 +955,7 @@ static void syslog_facility_ident_and_commands_are_settings(void **state)
 
 static void syslog_bad_settings_name_their_line(void **state)
 {
-	static const struct {
-		const char *kv[4];
-		const char *want;
-	} cases[] = {
+	static const struct refusal cases[] = {
 		{ { "facility", "kern" },
 		  "test.conf:10: log_syslog: facility must be one of" },
 		{ { "ident", "cell ftpd" },
@@ -1202,21 +967,9 @@ static void syslog_bad_settings_name_their_line(void **state)
 		  "test.conf:10: log_syslog: socket must be an absolute path" },
 		{ { "level", "info" }, "test.conf:10: unknown key level" },
 	};
-	struct cf_config c;
-	struct plug p;
-	char err[512];
-	size_t i;
 
-	plug_open(&p, "logging/syslog/log_syslog.so");
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		memset(&c, 0, sizeof(c));
-		memcpy(c.kv, cases[i].kv, sizeof(cases[i].kv));
-		assert_int_not_equal(plug_init(&p, &c, err, sizeof(err)), 0);
-		if (strncmp(err, cases[i].want, strlen(cases[i].want)) != 0)
-			fail_msg("case %zu: got \"%s\", want \"%s...\"", i, err,
-				 cases[i].want);
-	}
-	plug_close(&p);
+	refusals_are("logging/syslog/log_syslog.so", cases,
+		     sizeof(cases) / sizeof(cases[0]));
 }
 
 static void syslog_stream_socket_is_an_init_error(void **state)
@@ -1229,7 +982,7 @@ static void syslog_stream_socket_is_an_init_error(void **state)
 
 	snprintf(sock, sizeof(sock), "%s/stream.sock", t->dir);
 	fd = dgram_bind(sock, SOCK_STREAM);
-	plug_open(&p, "logging/syslog/log_syslog.so");
+	log_plug_open(&p, "logging/syslog/log_syslog.so");
 	assert_int_not_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	snprintf(want, sizeof(want), "test.conf:10: log_syslog: cannot use "
 		 "%s: %s (a datagram socket is needed)", sock,
@@ -1249,18 +1002,18 @@ static void syslog_away_counts_and_tells_when_back(void **state)
 	int fd, i;
 
 	snprintf(sock, sizeof(sock), "%s/later.sock", t->dir);
-	plug_open(&p, "logging/syslog/log_syslog.so");
+	log_plug_open(&p, "logging/syslog/log_syslog.so");
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
-	assert_has(fh_logged, "log_syslog: nothing listens on ");
+	assert_has(fh_logged(), "log_syslog: nothing listens on ");
 	for (i = 0; i < 4; i++)
 		emit(&p, &ev);
-	assert_has(fh_logged, "log_syslog: cannot send to ");
+	assert_has(fh_logged(), "log_syslog: cannot send to ");
 	fd = dgram_bind(sock, SOCK_DGRAM);
 	emit(&p, &ev);		/* within the retry delay: counted too */
 	usleep(1100 * 1000);
 	emit(&p, &ev);
 	assert_has(dgram_recv(fd, 2000), "event=LOGOUT");
-	assert_has(fh_logged, "takes messages again; 5 were dropped\n");
+	assert_has(fh_logged(), "takes messages again; 5 were dropped\n");
 	/* the syslog daemon restarts: a new socket at the same path */
 	close(fd);
 	assert_int_equal(unlink(sock), 0);
@@ -1284,7 +1037,7 @@ static void syslog_stalled_reader_costs_one_short_wait(void **state)
 
 	snprintf(sock, sizeof(sock), "%s/slow.sock", t->dir);
 	fd = dgram_bind(sock, SOCK_DGRAM);
-	plug_open(&p, "logging/syslog/log_syslog.so");
+	log_plug_open(&p, "logging/syslog/log_syslog.so");
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < 3000; i++)
@@ -1300,7 +1053,7 @@ static void syslog_stalled_reader_costs_one_short_wait(void **state)
 	assert_non_null(dgram_recv(fd, 2000));
 	snprintf(want, sizeof(want), "takes messages again; %d were dropped",
 		 3000 - got);
-	assert_has(fh_logged, want);
+	assert_has(fh_logged(), want);
 	plug_close(&p);
 	close(fd);
 }
@@ -1331,14 +1084,14 @@ static void syslog_reader_that_keeps_up_loses_nothing(void **state)
 
 	snprintf(sock, sizeof(sock), "%s/fast.sock", t->dir);
 	r.fd = dgram_bind(sock, SOCK_DGRAM);
-	plug_open(&p, "logging/syslog/log_syslog.so");
+	log_plug_open(&p, "logging/syslog/log_syslog.so");
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	assert_int_equal(pthread_create(&th, NULL, reader_main, &r), 0);
 	for (i = 0; i < 5000; i++)
 		emit(&p, &ev);
 	assert_int_equal(pthread_join(th, NULL), 0);
 	assert_int_equal(r.n, 5000);
-	assert_string_equal(fh_logged, "");
+	assert_string_equal(fh_logged(), "");
 	plug_close(&p);
 	close(r.fd);
 }
@@ -1358,7 +1111,7 @@ static void syslog_reload_moves_to_a_new_socket(void **state)
 	snprintf(s2, sizeof(s2), "%s/two.sock", t->dir);
 	fd1 = dgram_bind(s1, SOCK_DGRAM);
 	fd2 = dgram_bind(s2, SOCK_DGRAM);
-	plug_open(&p, "logging/syslog/log_syslog.so");
+	log_plug_open(&p, "logging/syslog/log_syslog.so");
 	assert_int_equal(plug_init(&p, &c1, err, sizeof(err)), 0);
 	assert_int_not_equal(p.m->reload(p.st, &bad, err, sizeof(err)), 0);
 	emit(&p, &ev);

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "core/cfg.h"
 #include "modules/loader.h"
+#include "tutil.h"
 
 struct fx {
 	char dir[256];		/* mkdtemp: removed afterwards */
@@ -36,48 +36,6 @@ struct fx {
 
 /* What the host's log hook received, for the tests that look. */
 static char logged[1024];
-
-static char *xasprintf(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0);
-	return s;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-}
-
-/* The whole file, or "" when it does not exist; caller frees. */
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *s = NULL;
-	size_t cap = 0;
-
-	if (f == NULL)
-		return strdup("");
-	if (getdelim(&s, &cap, '\0', f) < 0) {
-		free(s);
-		s = strdup("");
-	}
-	fclose(f);
-	return s;
-}
 
 static void copy_file(const char *src, const char *dst, mode_t mode)
 {
@@ -135,23 +93,6 @@ static char *replace_once(char *s, const char *from, const char *to)
 	return out;
 }
 
-static int line_of(const char *text, const char *needle)
-{
-	const char *hit = strstr(text, needle), *p;
-	int line = 1;
-
-	assert_non_null(hit);
-	for (p = text; p < hit; p++)
-		line += *p == '\n';
-	return line;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void log_hook(int level, const char *fmt, va_list ap)
 {
 	vsnprintf(logged, sizeof(logged), fmt, ap);
@@ -164,8 +105,7 @@ static int setup(void **state)
 	struct fx *fx = calloc(1, sizeof(*fx));
 
 	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/cellftpd-test-mod-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
+	tmp_make(fx->dir, sizeof(fx->dir), "/tmp/cellftpd-test-mod-XXXXXX");
 	snprintf(fx->root, sizeof(fx->root), "%s/root", fx->dir);
 	snprintf(fx->mods, sizeof(fx->mods), "%s/mods", fx->dir);
 	snprintf(fx->conf, sizeof(fx->conf), "%s/cellftpd.conf", fx->dir);
@@ -187,7 +127,7 @@ static int teardown(void **state)
 	cfg_free(&fx->cfg);
 	cfg_free(&fx->next);
 	free(fx->text);
-	nftw(fx->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_remove(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -255,7 +195,7 @@ static void a_good_plugin_loads_reads_its_settings_and_is_finalised(void **state
 	free(want);
 	assert_string_equal(logged, "good: ready");
 
-	report = read_file(fx->report);
+	report = read_file_or_empty(fx->report);
 	want = xasprintf("good init greeting=hello count=42 flag=1 "
 			 "limit=1048576 dir=%s/data where=%s:%d\n", fx->dir,
 			 fx->conf, line_of(fx->text, "count"));
@@ -265,7 +205,7 @@ static void a_good_plugin_loads_reads_its_settings_and_is_finalised(void **state
 
 	mod_unload_all(&fx->set);
 	assert_int_equal(fx->set.n, 0);
-	report = read_file(fx->report);
+	report = read_file_or_empty(fx->report);
 	assert_non_null(strstr(report, "good fini\n"));
 	free(report);
 }
@@ -279,7 +219,7 @@ static void unset_and_mistyped_settings_read_as_such(void **state)
 	assert_int_equal(load(fx, GOOD_ENTRY("good", " greeting = 5;"
 			      " limit = \"lots\"; dir = 1;"), err,
 			      sizeof(err)), 0);
-	report = read_file(fx->report);
+	report = read_file_or_empty(fx->report);
 	/* where= falls back to the entry when the key is not set */
 	want = xasprintf("good init greeting=? count=-1 flag=-1 limit=?0 "
 			 "dir=? where=%s:%d\n", fx->conf,
@@ -364,7 +304,7 @@ static void two_entries_loading_one_module_are_refused(void **state)
 	assert_refused(fx, err, "count = 2", "good", msg);
 	free(msg);
 	/* the first one was unloaded; the second never initialised */
-	report = read_file(fx->report);
+	report = read_file_or_empty(fx->report);
 	assert_non_null(strstr(report, "good init greeting=- count=1 "));
 	assert_null(strstr(report, "count=2"));
 	assert_non_null(strstr(report, "good fini\n"));
@@ -383,7 +323,7 @@ static void a_failure_unloads_the_modules_loaded_before_it(void **state)
 			      sizeof(err)), -1);
 	assert_refused(fx, err, "{ name = \"bad_init\"", "bad_init",
 		       "refused: init failed: ");
-	report = read_file(fx->report);
+	report = read_file_or_empty(fx->report);
 	assert_non_null(strstr(report, "good init "));
 	assert_non_null(strstr(report, "good fini\n"));
 	free(report);
@@ -414,7 +354,7 @@ static void a_group_writable_module_file_is_refused(void **state)
 	assert_refused(fx, err, "{ name", "good", "refused: writable by group "
 		       "or others (mode 0775)");
 	/* refused before dlopen: the module's code never ran */
-	report = read_file(fx->report);
+	report = read_file_or_empty(fx->report);
 	assert_string_equal(report, "");
 	free(report);
 }
@@ -501,7 +441,7 @@ static void reload_hands_modules_their_new_settings(void **state)
 	assert_int_equal(mod_reload_all(&fx->set, &fx->next, err,
 					sizeof(err)), 0);
 	assert_ptr_equal(fx->set.v[0].entry, &fx->next.mods[0]);
-	report = read_file(fx->report);
+	report = read_file_or_empty(fx->report);
 	assert_non_null(strstr(report, "good reload greeting=bye "));
 	free(report);
 	/* the old config may go now: the loaded set points into `next` */
@@ -785,7 +725,7 @@ static void the_sample_config_module_settings_pass_the_plugins(void **state)
 
 	/* the sample as shipped, with its paths moved into the temp folder */
 	path = xasprintf("%s/etc/cellftpd.conf", src);
-	text = read_file(path);
+	text = read_file_or_empty(path);
 	text = replace_once(text, "\"/srv/cellftpd\"", "\"root\"");
 	text = replace_once(text, "\"/var/lib/cellftpd/users\"", "\"users\"");
 	text = replace_once(text, "\"/var/log/cellftpd\"", "\"log\"");

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 #include "modules/module.h"
 #include "quota/disk/ledger.h"
 #include "quota/disk/measure.h"
+#include "tutil.h"
 
 /* ---- a fake host and config, to drive the plugin like the daemon ---- */
 
@@ -115,12 +115,6 @@ struct qt {
 	struct cf_identity who;
 };
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 static int qt_setup(void **state)
 {
 	struct qt *t = calloc(1, sizeof(*t));
@@ -128,9 +122,7 @@ static int qt_setup(void **state)
 
 	if (t == NULL)
 		return -1;
-	strcpy(t->dir, "/tmp/test_quota.XXXXXX");
-	if (mkdtemp(t->dir) == NULL)
-		return -1;
+	tmp_make(t->dir, sizeof(t->dir), "/tmp/test_quota.XXXXXX");
 	snprintf(t->cell, sizeof(t->cell), "%s/alice", t->dir);
 	if (mkdir(t->cell, 0755) != 0)
 		return -1;
@@ -158,9 +150,7 @@ static int qt_teardown(void **state)
 	t->m->fini(t->st);
 	close(t->cfd);
 	close(t->dfd);
-	chmod(t->dir, 0700);
-	if (nftw(t->dir, rm_one, 32, FTW_DEPTH | FTW_PHYS) != 0)
-		fprintf(stderr, "teardown: cannot remove %s\n", t->dir);
+	tmp_remove(t->dir);
 	free(t);
 	return 0;
 }

@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +23,7 @@
 #include <cmocka.h>
 
 #include "vfs/vfs.h"
+#include "tutil.h"
 
 #define SECRET "TOP SECRET\n"
 
@@ -42,15 +42,6 @@ struct jail {
 
 /* Test helpers --------------------------------------------------------- */
 
-static void put_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(close(fd), 0);
-}
-
 static void cpath(const struct jail *j, const char *rel, char *out)
 {
 	snprintf(out, PATH_MAX, "%s/%s", j->cell, rel);
@@ -62,7 +53,7 @@ static void put_cell_file(const struct jail *j, const char *rel,
 	char p[PATH_MAX];
 
 	cpath(j, rel, p);
-	put_file(p, text);
+	write_file(p, text);
 }
 
 static void put_cell_link(const struct jail *j, const char *rel,
@@ -218,14 +209,6 @@ static int is_forbidden(const struct jail *j, const struct stat *st)
 	return 0;
 }
 
-static int rm_cb(const char *p, const struct stat *st, int flag,
-		 struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	return flag == FTW_DP ? rmdir(p) : unlink(p);
-}
-
 /* Fixture ---------------------------------------------------------------- */
 
 static int jail_setup(void **state)
@@ -234,17 +217,16 @@ static int jail_setup(void **state)
 	char p[PATH_MAX];
 
 	assert_non_null(j);
-	strcpy(j->top, "/tmp/cellftpd-vfs-XXXXXX");
-	assert_non_null(mkdtemp(j->top));
+	tmp_make(j->top, sizeof(j->top), "/tmp/cellftpd-vfs-XXXXXX");
 	snprintf(j->outside, sizeof(j->outside), "%s/outside", j->top);
 	snprintf(j->cell, sizeof(j->cell), "%s/root/cell", j->top);
 	assert_int_equal(mkdir(j->outside, 0755), 0);
 	snprintf(p, sizeof(p), "%s/secret", j->outside);
-	put_file(p, SECRET);
+	write_file(p, SECRET);
 	snprintf(p, sizeof(p), "%s/dir", j->outside);
 	assert_int_equal(mkdir(p, 0755), 0);
 	snprintf(p, sizeof(p), "%s/dir/file", j->outside);
-	put_file(p, "outside file\n");
+	write_file(p, "outside file\n");
 	snprintf(p, sizeof(p), "%s/root", j->top);
 	assert_int_equal(mkdir(p, 0755), 0);
 	assert_int_equal(mkdir(j->cell, 0755), 0);
@@ -293,7 +275,7 @@ static int jail_teardown(void **state)
 	close(j->root_fd);
 	close(j->secret_fd);
 	buf_free(&j->snap);
-	nftw(j->top, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_remove(j->top);
 	free(j);
 	return 0;
 }
