@@ -43,7 +43,7 @@ FAULTS = {
 	"no_truncate": "STOR over a file does not truncate it",
 	"dele_noop": "DELE answers 250 but deletes nothing",
 	"port_any": "PORT and EPRT accept any address",
-	"nlst_dots": "NLST lists . and ..",
+	"nlst_missing": "NLST leaves the last name out",
 	"mlsd_size": "MLSD size facts are wrong",
 	"long_line_split": "long lines are cut into 512-byte commands",
 	"pwd_before_login": "PWD works before login",
@@ -185,6 +185,14 @@ class Session(socketserver.BaseRequestHandler):
 			pass
 		finally:
 			self.close_data()
+
+	def finish(self):
+		# socketserver closes the plain socket; a TLS wrapper is ours.
+		if self.sock is not self.request:
+			try:
+				self.sock.close()
+			except OSError:
+				pass
 
 	def dispatch(self, line):
 		verb, _, arg = line.partition(" ")
@@ -530,8 +538,8 @@ class Session(socketserver.BaseRequestHandler):
 				lines = [arg]
 			else:
 				lines = [n.decode("latin-1") for n in names]
-			if "nlst_dots" in self.faults:
-				lines = [".", ".."] + lines
+			if "nlst_missing" in self.faults:
+				lines = lines[:-1]
 		else:
 			lines = self.list_lines(p)
 		return "".join(l + "\r\n" for l in lines).encode("latin-1")

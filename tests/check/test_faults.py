@@ -41,14 +41,14 @@ FAULT_CHECKS = {
 	"no_truncate": "xfer/stor_overwrite",
 	"dele_noop": "dir/dele",
 	"port_any": "security/port_third_party",
-	"nlst_dots": "list/nlst",
+	"nlst_missing": "list/nlst",
 	"mlsd_size": "list/mlsd",
 	"long_line_split": "robust/long_line",
 	"pwd_before_login": "robust/before_login",
 	"any_password": "auth/bad_password",
 	"abor_ignored": "resume/abor",
 	"stou_noname": "resume/stou",
-	"iac_kept": "robust/telnet_iac",
+	"iac_kept": "robust/telnet_abor",
 	"epsv_format": "xfer/epsv",
 	"unknown_200": "robust/unknown_command",
 	"appe_overwrite": "resume/appe",
@@ -184,6 +184,35 @@ class Faults(unittest.TestCase):
 
 	def test_every_fault_is_named(self):
 		self.assertEqual(set(FAULT_CHECKS), set(badftpd.FAULTS))
+
+	def test_tls_against_a_server_with_auth_tls(self):
+		openssl = shutil.which("openssl")
+		if openssl is None:
+			self.skipTest("no openssl command to make a certificate")
+		with tempfile.TemporaryDirectory() as tmp:
+			cert = os.path.join(tmp, "cert.pem")
+			key = os.path.join(tmp, "key.pem")
+			subprocess.run([openssl, "req", "-x509", "-newkey",
+					"rsa:2048", "-nodes", "-keyout", key,
+					"-out", cert, "-days", "2", "-subj",
+					"/CN=127.0.0.1"], check=True, timeout=60,
+				       stdout=subprocess.DEVNULL,
+				       stderr=subprocess.DEVNULL)
+			with Served(cert=(cert, key)) as s:
+				rc, out, err = run_check(
+					s.port, "--tls", "--only",
+					"tls,session,xfer,resume,list/mlsd")
+				if rc == 2 and "no TLS support" in err:
+					self.skipTest("cellftp-check built without "
+						      "OpenSSL")
+				res = results(out)
+				self.assertNotIn("not ok", out, out + err)
+				self.assertEqual(rc, 0, out + err)
+				for name in ("tls/auth_tls", "tls/pbsz_prot",
+					     "tls/prot_private", "tls/prot_clear",
+					     "resume/abor"):
+					self.assertEqual(res.get(name), "ok", out)
+				self.assertEqual(s.leftovers(), [])
 
 
 def make_fault_test(fault, check):

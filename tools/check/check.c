@@ -269,21 +269,6 @@ int chk_login(struct chk *c, struct ftpc *f, const char *user,
 	return 0;
 }
 
-struct ftpc *chk_session(struct chk *c)
-{
-	const struct chk_opts *o = c->env->opt;
-	struct ftpc *f = chk_connect(c);
-
-	if (f == NULL || chk_login(c, f, o->user, o->pass) != 0)
-		return NULL;
-	if (chk_expect(c, f, "200", RFC959("5.4"), "TYPE I") < 0)
-		return NULL;
-	if (c->dir[0] != '\0' &&
-	    chk_expect(c, f, "250", RFC959("5.4"), "CWD %s", c->dir) < 0)
-		return NULL;
-	return f;
-}
-
 void chk_hangup(struct chk *c, struct ftpc *f)
 {
 	unsigned i;

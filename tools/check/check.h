@@ -112,8 +112,6 @@ struct ftpc *chk_connect(struct chk *c);
 /* Connected to a given address instead of the main one. */
 struct ftpc *chk_connect_to(struct chk *c, const struct sockaddr *sa,
 			    socklen_t len);
-/* Logged in as the test user, TYPE I, in the check's folder. */
-struct ftpc *chk_session(struct chk *c);
 /* Log a connection in (with PROT P under --tls): 0 or -1 (failed). */
 int chk_login(struct chk *c, struct ftpc *f, const char *user,
 	      const char *pass);
@@ -189,6 +187,7 @@ extern const struct chk_def chk_tls_suite[];
 
 /* RFC references used in WARNINGs, spelled once. */
 #define RFC959(s)	"RFC 959 section " s
+#define RFC959_APPII	"RFC 959 Appendix II"
 #define RFC1123(s)	"RFC 1123 section " s
 #define RFC2389(s)	"RFC 2389 section " s
 #define RFC2428(s)	"RFC 2428 section " s

@@ -201,7 +201,17 @@ int cleanup_tree(struct cleanup *j, const char *dir)
 	}
 	if (session(j) != 0)
 		return -1;
-	return remove_tree(j, dir, 0);
+	if (remove_tree(j, dir, 0) == 0)
+		return 0;
+	/* A session lost on the way (a server may hang up after a failed
+	 * data connection) gets one fresh start. */
+	if (j->f.eof || j->f.reply.code <= 0) {
+		cleanup_close(j);
+		j->ops = 0;
+		if (session(j) == 0 && remove_tree(j, dir, 0) == 0)
+			return 0;
+	}
+	return -1;
 }
 
 int cleanup_exists(struct cleanup *j, const char *dir)

@@ -138,6 +138,11 @@ int chk_names(struct chk *c, struct ftpc *f, const char *path,
 		slash = memrchr(p, '/', (size_t)(nl - p));
 		if (slash != NULL)
 			p = slash + 1;
+		/* RFC 959 does not say whether "." and ".." are names in a
+		 * directory; some servers list them: not held against them. */
+		if ((nl - p == 1 && p[0] == '.') ||
+		    (nl - p == 2 && p[0] == '.' && p[1] == '.'))
+			continue;
 		(void)ftpc_buf_add(out, p, (size_t)(nl - p) + 1);
 	}
 	ftpc_buf_free(&lines);

@@ -204,6 +204,39 @@ static int secure(struct chk_env *env, struct ftpc *f, char *note,
 	return 0;
 }
 
+/* Connected and greeted, FEAT read: 0, or -1 with the reason in err. */
+static int reach(struct chk_env *env, struct ftpc *f, char *err,
+		 size_t errlen)
+{
+	const struct chk_opts *o = env->opt;
+	int code;
+
+	if (ftpc_connect(f, o->host, o->port, AF_UNSPEC) != 0) {
+		snprintf(err, errlen, "cannot connect to %s port %s: %s",
+			 o->host, o->port, f->err);
+		return -1;
+	}
+	memcpy(&env->addr, &f->peer, sizeof(env->addr));
+	env->addrlen = f->peerlen;
+	env->is_v6 = env->addr.ss_family == AF_INET6;
+	env->loopback = is_loopback(&env->addr);
+	if (greet(f) != 220) {
+		snprintf(err, errlen, "%s port %s did not greet with 220: %s",
+			 o->host, o->port, said(f));
+		return -1;
+	}
+	code = ftpc_cmd(f, "FEAT");
+	if (code < 0) {
+		snprintf(err, errlen, "no reply to FEAT: %s", f->err);
+		return -1;
+	}
+	if (code == 211) {
+		env->feat_ok = 1;
+		parse_feat(env, ftpc_text(f));
+	}
+	return 0;
+}
+
 int env_prepare(struct chk_env *env, const struct chk_opts *o,
 		volatile sig_atomic_t *cancel, char *note, size_t notelen,
 		char *err, size_t errlen)
@@ -217,29 +250,8 @@ int env_prepare(struct chk_env *env, const struct chk_opts *o,
 	note[0] = '\0';
 	ftpc_init(&f);
 	f.cancel = cancel;
-	if (ftpc_connect(&f, o->host, o->port, AF_UNSPEC) != 0) {
-		snprintf(err, errlen, "cannot connect to %s port %s: %s",
-			 o->host, o->port, f.err);
+	if (reach(env, &f, err, errlen) != 0)
 		goto out;
-	}
-	memcpy(&env->addr, &f.peer, sizeof(env->addr));
-	env->addrlen = f.peerlen;
-	env->is_v6 = env->addr.ss_family == AF_INET6;
-	env->loopback = is_loopback(&env->addr);
-	code = greet(&f);
-	if (code != 220) {
-		snprintf(err, errlen, "%s port %s did not greet with 220: %s",
-			 o->host, o->port, said(&f));
-		goto out;
-	}
-	code = ftpc_cmd(&f, "FEAT");
-	if (code == 211) {
-		env->feat_ok = 1;
-		parse_feat(env, ftpc_text(&f));
-	} else if (code < 0) {
-		snprintf(err, errlen, "no reply to FEAT: %s", f.err);
-		goto out;
-	}
 	if (o->do_tls && secure(env, &f, note, notelen, err, errlen) != 0)
 		goto out;
 	/* Some SITE commands (registration) work only before login. */

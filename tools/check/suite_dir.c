@@ -77,18 +77,18 @@ static enum chk_result mkd(struct chk *c)
 {
 	struct ftpc *f = c->ctl;
 	char got[CHK_PATH];
-	size_t n;
 
 	if (chk_expect(c, f, "257", RFC959("5.4"), "MKD newdir") < 0)
 		return CHK_FAIL;
 	if (ftpc_parse_257(ftpc_text(f), got, sizeof(got)) != 0)
-		return chk_fail(c, "257 \"path\" created, " RFC959("Appendix II"),
+		return chk_fail(c, "257 \"path\" created, " RFC959_APPII,
 				"MKD was answered %s, with no quoted path",
 				chk_said(f));
-	n = strlen(got);
-	if (n < 6 || strcmp(got + n - 6, "newdir") != 0)
-		return chk_fail(c, "the path of the new folder, " RFC959(
-				"Appendix II"), "MKD named \"%s\"", got);
+	/* RFC 959 Appendix II: "must always contain the absolute pathname" */
+	if (strcmp(got, chk_path(c, "newdir")) != 0)
+		return chk_fail(c, "the absolute path of the new folder, "
+				RFC959_APPII, "MKD newdir named \"%s\"",
+				got);
 	if (listed(c, f, "newdir", 1, "MKD") != 0 ||
 	    chk_expect(c, f, "250", RFC959("5.4"), "CWD newdir") < 0)
 		return CHK_FAIL;

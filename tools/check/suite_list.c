@@ -171,24 +171,26 @@ out:
 static enum chk_result nlst_empty(struct chk *c)
 {
 	struct ftpc *f = c->ctl;
-	struct ftpc_buf out = { 0 };
+	struct ftpc_buf names = { 0 };
 	struct ftpc_xfer x;
 	enum chk_result r = CHK_FAIL;
 
-	ftpc_get(f, c->dmode, &out, 1 << 20, &x, "NLST");
 	/* An empty folder: an empty listing, or 450/550 "no files". */
+	ftpc_get(f, c->dmode, &names, 1 << 20, &x, "NLST");
 	if (x.prelim == 0 && (x.final == 450 || x.final == 550)) {
 		r = CHK_PASS;
-	} else if (x.prelim == 0 || x.data_error || x.final != 226) {
-		chk_fail(c, "150 and 226, or 450/550, " RFC959("5.4"),
-			 "NLST of an empty folder ended with %s", chk_said(f));
-	} else if (out.len != 0) {
-		chk_fail(c, "no names", "NLST of an empty folder sent %zu "
-			 "bytes: \"%.40s\"", out.len, out.p);
-	} else {
-		r = CHK_PASS;
+		goto out;
 	}
-	ftpc_buf_free(&out);
+	if (chk_names(c, f, NULL, &names) != 0)
+		goto out;
+	if (names.len != 0) {
+		chk_fail(c, "no names", "NLST of an empty folder names \"%.*s\"",
+			 (int)strcspn(names.p, "\n"), names.p);
+		goto out;
+	}
+	r = CHK_PASS;
+out:
+	ftpc_buf_free(&names);
 	return r;
 }
 

@@ -79,28 +79,37 @@ static enum chk_result size_ascii(struct chk *c)
 {
 	static const char text[] = "a\nbb\nccc\n";
 	struct ftpc *f = c->ctl;
+	struct ftpc_buf got = { 0 };
 	enum chk_result r;
-	const char *t;
-	int code;
+	char exp[96];
+	long long v;
 
 	if (need(c, "SIZE", &r) != 0)
 		return r;
-	if (!c->env->unix_syst)
-		return chk_skip(c, "SYST does not say UNIX: the stored form of "
-				"a text file is unknown");
 	if (chk_put(c, f, "text", text, sizeof(text) - 1) != 0 ||
 	    chk_expect(c, f, "200", RFC959("5.4"), "TYPE A") < 0)
 		return CHK_FAIL;
-	/* RFC 3659 4: the size of the transfer, CRLF counted; or 550. */
-	code = chk_expect(c, f, "213 550", RFC3659("4.2"), "SIZE text");
-	if (code < 0)
+	/* RFC 3659 4: exactly what a transfer in this TYPE sends, or 550
+	 * (4.2); compared with what a TYPE A download really sends. */
+	if (chk_expect(c, f, "213 550", RFC3659("4.2"), "SIZE text") < 0)
 		return CHK_FAIL;
-	t = ftpc_text(f);
-	if (code == 213 && strcmp(t, "213 12") != 0)
-		return chk_fail(c, "213 12 (9 bytes, 3 LF sent as CRLF) or 550, "
-				RFC3659("4") " (estimates MUST NOT be returned)",
-				"SIZE in TYPE A was answered %s", chk_said(f));
-	return CHK_PASS;
+	if (f->reply.code == 550)
+		return CHK_PASS;
+	v = strtoll(ftpc_text(f) + 4, NULL, 10);
+	r = CHK_FAIL;
+	if (chk_get(c, f, "text", &got) != 0)
+		goto out;
+	if (v != (long long)got.len) {
+		snprintf(exp, sizeof(exp), "213 %zu, the octets a TYPE A RETR "
+			 "sends, or 550, " RFC3659("4"), got.len);
+		chk_fail(c, exp, "SIZE in TYPE A says %lld (estimates MUST NOT "
+			 "be returned)", v);
+		goto out;
+	}
+	r = CHK_PASS;
+out:
+	ftpc_buf_free(&got);
+	return r;
 }
 
 /* "213 time-val" exactly (RFC 3659 3.1): the time, or -1 on failure. */
@@ -135,12 +144,12 @@ static enum chk_result mdtm_now(struct chk *c)
 	t1 = (long long)time(NULL);
 	if (mdtm(c, c->ctl, "now", &t) != 0)
 		return CHK_FAIL;
+	/* Whole hours off: a local time where UTC is due. */
 	if (t < t0 - slack || t > t1 + slack)
 		return chk_fail(c, "the upload time in UTC, " RFC3659("2.3"),
 				"MDTM of a file uploaded just now is %+lld s "
 				"off this machine's clock%s", t - t0,
-				(t - t0) % 1800 == 0 || (t1 - t) % 1800 == 0 ?
-				" (a time zone?)" : "");
+				llabs(t - t0) >= 1800 ? " (a local time?)" : "");
 	return CHK_PASS;
 }
 
@@ -163,12 +172,11 @@ static enum chk_result mfmt(struct chk *c)
 
 	if (need(c, "MFMT", &r) != 0)
 		return r;
+	/* The draft's reply text ("213 Modify=...; name") is not held
+	 * against a server; the code and the effect are. */
 	if (chk_put(c, f, "dated", "x", 1) != 0 ||
 	    chk_expect(c, f, "213", MFMT_DRAFT, "MFMT 20200102030405 dated") < 0)
 		return CHK_FAIL;
-	if (strncmp(ftpc_text(f), "213 Modify=20200102030405;", 26) != 0)
-		return chk_fail(c, "\"213 Modify=20200102030405; dated\", "
-				MFMT_DRAFT, "MFMT was answered %s", chk_said(f));
 	if (!chk_feat(c->env, "MDTM"))
 		return CHK_PASS;
 	if (mdtm(c, f, "dated", &t) != 0)
@@ -189,8 +197,8 @@ static enum chk_result mfmt_errors(struct chk *c)
 	if (need(c, "MFMT", &r) != 0)
 		return r;
 	if (chk_put(c, f, "dated", "x", 1) != 0 ||
-	    chk_expect(c, f, "501 500", MFMT_DRAFT " (a bad time-val)",
-		       "MFMT 2020 dated") < 0 ||
+	    chk_expect(c, f, "501 500", MFMT_DRAFT " and " RFC3659("2.3")
+		       " (2020 is no time-val)", "MFMT 2020 dated") < 0 ||
 	    chk_expect(c, f, "550", MFMT_DRAFT, "MFMT 20200102030405 "
 		       "no-such") < 0)
 		return CHK_FAIL;
@@ -202,7 +210,7 @@ const struct chk_def chk_meta_suite[] = {
 	{ "meta", "size_errors", 0, size_errors,
 	  "SIZE of a missing name or of a folder: 550" },
 	{ "meta", "size_ascii", 0, size_ascii,
-	  "SIZE in TYPE A counts CRLF line ends (or refuses)" },
+	  "SIZE in TYPE A is what a TYPE A download sends (or 550)" },
 	{ "meta", "mdtm", 0, mdtm_now,
 	  "MDTM answers 213 with the upload time in UTC" },
 	{ "meta", "mdtm_missing", 0, mdtm_missing,

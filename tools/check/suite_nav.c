@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define EXPECT_CWD	"250, " RFC959("5.4")
-#define EXPECT_PWD	"257 \"path\", " RFC959("Appendix II")
+#define EXPECT_PWD	"257 \"path\", " RFC959_APPII
 
 /* PWD must name exactly want. */
 static int pwd_is(struct chk *c, struct ftpc *f, const char *want,
@@ -60,18 +60,18 @@ static enum chk_result pwd_quotes(struct chk *c)
 	struct ftpc *f = c->ctl;
 	const char *want = chk_path(c, "say\"hi");
 
-	if (chk_expect(c, f, "257", RFC959("Appendix II"), "MKD say\"hi") < 0)
+	if (chk_expect(c, f, "257", RFC959_APPII, "MKD say\"hi") < 0)
 		return CHK_FAIL;
 	if (strstr(ftpc_text(f), "say\"\"hi\"") == NULL)
 		return chk_fail(c, "the quote doubled, as in \"say\"\"hi\", "
-				RFC959("Appendix II"), "MKD was answered %s",
+				RFC959_APPII, "MKD was answered %s",
 				chk_said(f));
 	if (chk_expect(c, f, "250", RFC959("5.4"), "CWD say\"hi") < 0)
 		return CHK_FAIL;
 	if (pwd_is(c, f, want, "CWD into a name with a quote") != 0)
 		return CHK_FAIL;
 	if (strstr(ftpc_text(f), "say\"\"hi\"") == NULL)
-		return chk_fail(c, "the quote doubled, " RFC959("Appendix II"),
+		return chk_fail(c, "the quote doubled, " RFC959_APPII,
 				"PWD was answered %s", chk_said(f));
 	return CHK_PASS;
 }

@@ -332,23 +332,13 @@ out:
 	return r;
 }
 
-/* The RFC 959 4.1.3 way to interrupt: Telnet IP, Synch, then ABOR. */
-static int send_abor(struct ftpc *f)
-{
-	if (ftpc_is_tls(f))
-		return ftpc_sendf(f, "ABOR");
-	if (ftpc_send_raw(f, "\xff\xf4\xff", 3) != 0 ||
-	    ftpc_send_urgent(f, 0xf2) != 0)
-		return -1;
-	return ftpc_sendf(f, "ABOR");
-}
-
 static enum chk_result abor_check(struct chk *c, struct ftpc *f,
 				  struct ftpc_data *d)
 {
 	int first, second, timeout = f->timeout_ms;
 
-	if (send_abor(f) != 0)
+	/* The RFC 959 4.1.3 way to interrupt: Telnet IP, Synch, ABOR. */
+	if (ftpc_send_interrupt(f, "ABOR") != 0)
 		return chk_fail(c, "ABOR sent", "%s", f->err);
 	f->timeout_ms = ABOR_WAIT_MS;
 	first = ftpc_reply(f);

@@ -137,24 +137,31 @@ static enum chk_result ipv6_eprt(struct chk *c)
 
 static enum chk_result epsv_all(struct chk *c)
 {
+	const char *why = RFC2428("4") " (refused after EPSV ALL)";
 	struct ftpc *f = c->ctl;
-	int code;
+	struct sockaddr_storage own;
+	char port[64], eprt[128];
 
 	if (!chk_feat(c->env, "EPSV"))
 		return chk_skip(c, "FEAT does not announce EPSV");
-	code = chk_expect(c, f, "2xx", RFC2428("4"), "EPSV ALL");
-	if (code < 0)
+	/* Arguments that would be fine otherwise: the client's own
+	 * address, so a refusal can only be for EPSV ALL. */
+	memcpy(&own, &f->local, sizeof(own));
+	if (own.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&own)->sin6_port = htons(51210);
+	else
+		((struct sockaddr_in *)&own)->sin_port = htons(51210);
+	if (ftpc_fmt_eprt(eprt, sizeof(eprt), (struct sockaddr *)&own) != 0)
+		return chk_fail(c, "an address", "no local address");
+	if (chk_expect(c, f, "2xx", RFC2428("4"), "EPSV ALL") < 0)
 		return CHK_FAIL;
 	/* RFC 2428 4: after EPSV ALL, PORT, PASV and EPRT MUST fail. */
-	if (chk_expect(c, f, "4xx 5xx", RFC2428("4") " (refused after EPSV "
-		       "ALL)", "PASV") < 0)
+	if (chk_expect(c, f, "4xx 5xx", why, "PASV") < 0)
 		return CHK_FAIL;
-	if (!c->env->is_v6 &&
-	    chk_expect(c, f, "4xx 5xx", RFC2428("4") " (refused after EPSV "
-		       "ALL)", "PORT 127,0,0,1,200,10") < 0)
+	if (ftpc_fmt_port(port, sizeof(port), (struct sockaddr *)&own) == 0 &&
+	    chk_expect(c, f, "4xx 5xx", why, "PORT %s", port) < 0)
 		return CHK_FAIL;
-	if (chk_expect(c, f, "4xx 5xx", RFC2428("4") " (refused after EPSV "
-		       "ALL)", "EPRT |1|127.0.0.1|51210|") < 0)
+	if (chk_expect(c, f, "4xx 5xx", why, "EPRT %s", eprt) < 0)
 		return CHK_FAIL;
 	return roundtrip(c, f, FTPC_EPSV, 1000);
 }

@@ -8,6 +8,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +303,7 @@ static int send_escaped(struct ftpc *c, const char *line, size_t len)
 static int send_line(struct ftpc *c, const char *buf, size_t len)
 {
 	char shown[64];
+	int r;
 
 	/* Never show a password in a transcript. */
 	if (len >= 5 && strncasecmp(buf, "PASS ", 5) == 0) {
@@ -310,8 +313,13 @@ static int send_line(struct ftpc *c, const char *buf, size_t len)
 		ftpc_trace(c, FTPC_SENT, buf, len - 2);
 	}
 	if (memchr(buf, 0xff, len) != NULL)
-		return send_escaped(c, buf, len);
-	return ftpc_io_write(c, &c->io, buf, len, ftpc_deadline(c));
+		r = send_escaped(c, buf, len);
+	else
+		r = ftpc_io_write(c, &c->io, buf, len, ftpc_deadline(c));
+	/* A control connection that cannot be written to is gone. */
+	if (r != 0 && c->io.fd >= 0)
+		c->eof = 1;
+	return r;
 }
 
 static int vsendf(struct ftpc *c, const char *fmt, va_list ap)
@@ -380,7 +388,35 @@ int ftpc_send_urgent(struct ftpc *c, unsigned char byte)
 		ftpc_seterr(c, "send urgent: %s", strerror(errno));
 		return -1;
 	}
+	ftpc_note(c, "sent 0x%02x as TCP urgent data", byte);
 	return 0;
+}
+
+/* Hold small writes back (TCP_CORK) so they leave as one segment. */
+static void cork(struct ftpc *c, int on)
+{
+	if (setsockopt(c->io.fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on)) != 0)
+		ftpc_note(c, "TCP_CORK: %s", strerror(errno));
+}
+
+int ftpc_send_interrupt(struct ftpc *c, const char *cmd)
+{
+	int r;
+
+	if (c->io.tls != NULL) {
+		if (ftpc_send_raw(c, "\xff\xf4\xff\xf2", 4) != 0)
+			return -1;
+		return ftpc_sendf(c, "%s", cmd);
+	}
+	/* A server that reads on SIGURG finds the command already there. */
+	cork(c, 1);
+	r = ftpc_send_raw(c, "\xff\xf4\xff", 3);
+	if (r == 0)
+		r = ftpc_send_urgent(c, 0xf2);
+	if (r == 0)
+		r = ftpc_sendf(c, "%s", cmd);
+	cork(c, 0);
+	return r;
 }
 
 int ftpc_cmd(struct ftpc *c, const char *fmt, ...)
@@ -415,8 +451,10 @@ int ftpc_wait_eof(struct ftpc *c, int ms)
 		if (c->inlen == sizeof(c->in))
 			consume(c, c->inlen);	/* not a reply we wait for */
 		r = fill(c, deadline);
+		if (r < 0 && ftpc_now_ms() >= deadline)
+			return 0;
 		if (r < 0)
-			return ftpc_now_ms() >= deadline ? 0 : -1;
+			c->eof = 1;	/* a broken connection is a closed one */
 	}
 	return 1;
 }
@@ -445,7 +483,8 @@ int ftpc_quit(struct ftpc *c)
 
 	if (c->io.fd >= 0 && !c->eof) {
 		code = ftpc_cmd(c, "QUIT");
-		if (code > 0)
+		/* Under TLS, a server may wait for our close_notify. */
+		if (code > 0 && ftpc_tls_close(c) == 0)
 			(void)ftpc_wait_eof(c, 2000);
 	}
 	ftpc_close(c);

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #define FTPC_TIMEOUT_MS		10000	/* default for every single wait */
+#define FTPC_XFER_MAX_MS	300000	/* most one data stream may last */
 #define FTPC_REPLY_MAX		(256 * 1024)	/* longest reply kept */
 #define FTPC_REPLY_LINES	4096	/* most lines in one reply */
 
@@ -94,6 +95,9 @@ int ftpc_sendf(struct ftpc *c, const char *fmt, ...)
 int ftpc_send_raw(struct ftpc *c, const void *buf, size_t len);
 /* Send one byte as TCP urgent data (the Telnet Synch), plain only. */
 int ftpc_send_urgent(struct ftpc *c, unsigned char byte);
+/* RFC 959 4.1.3: Telnet IP, the Synch (IAC, DM as urgent data), then
+ * cmd, in one TCP segment; under TLS the Telnet bytes go inline. */
+int ftpc_send_interrupt(struct ftpc *c, const char *cmd);
 /* Send a command and read its reply: the code, or -1. */
 int ftpc_cmd(struct ftpc *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -101,7 +105,7 @@ int ftpc_cmd(struct ftpc *c, const char *fmt, ...)
 int ftpc_login(struct ftpc *c, const char *user, const char *pass);
 /* QUIT, wait for the reply and the close, then close. */
 int ftpc_quit(struct ftpc *c);
-/* Wait up to ms for the server to close: 1 closed, 0 not, -1 error. */
+/* Wait up to ms for the server to close: 1 closed (or broken), 0 not. */
 int ftpc_wait_eof(struct ftpc *c, int ms);
 /* Bytes the server sent unasked within ms (0 none, -1 error). */
 int ftpc_pending(struct ftpc *c, int ms);
@@ -154,6 +158,7 @@ struct ftpc_data {
 	int rcvbuf;		/* SO_RCVBUF to ask for, 0 = default */
 	int wrote;		/* we sent data: end it cleanly */
 	int defer;		/* PASV/EPSV: connect later, by hand */
+	long long end;		/* the stream's own deadline (monotonic ms) */
 	struct sockaddr_storage addr;	/* where the data goes */
 	socklen_t addrlen;
 };
@@ -202,5 +207,7 @@ int ftpc_auth_tls(struct ftpc *c);
 int ftpc_prot(struct ftpc *c, char level);
 /* Whether the control connection is protected. */
 int ftpc_is_tls(const struct ftpc *c);
+/* Our close_notify on a protected control connection (after 221). */
+int ftpc_tls_close(struct ftpc *c);
 
 #endif

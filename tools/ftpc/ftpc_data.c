@@ -234,6 +234,10 @@ int ftpc_data_start(struct ftpc *c, struct ftpc_data *d, const char *fmt,
 		ftpc_seterr(c, "command too long");
 		return -1;
 	}
+	if (d->io.fd < 0 && d->lfd < 0) {
+		ftpc_seterr(c, "no data connection was set up");
+		return -1;
+	}
 	if (ftpc_sendf(c, "%s", cmd) != 0)
 		return -1;
 	dl = ftpc_deadline(c);
@@ -247,6 +251,7 @@ int ftpc_data_start(struct ftpc *c, struct ftpc_data *d, const char *fmt,
 	code = ftpc_reply(c);
 	if (code < 100 || code >= 200)
 		return code;
+	d->end = ftpc_now_ms() + FTPC_XFER_MAX_MS;
 	if (d->io.fd < 0 && accept_data(c, d, dl) != 0)
 		return -1;
 	if (d->protect && ftpc_tls_handshake(c, &d->io, 1, dl) != 0)
@@ -254,25 +259,55 @@ int ftpc_data_start(struct ftpc *c, struct ftpc_data *d, const char *fmt,
 	return code;
 }
 
+/* Each wait is bounded, and so is the whole stream: a server that
+ * trickles bytes forever still ends. */
+static long long data_deadline(const struct ftpc *c, const struct ftpc_data *d)
+{
+	long long dl = ftpc_deadline(c);
+
+	return d->end > 0 && d->end < dl ? d->end : dl;
+}
+
 ssize_t ftpc_data_read(struct ftpc *c, struct ftpc_data *d, void *buf,
 		       size_t len)
 {
-	return ftpc_io_read(c, &d->io, buf, len, ftpc_deadline(c));
+	return ftpc_io_read(c, &d->io, buf, len, data_deadline(c, d));
 }
 
 int ftpc_data_write(struct ftpc *c, struct ftpc_data *d, const void *buf,
 		    size_t len)
 {
 	d->wrote = 1;
-	return ftpc_io_write(c, &d->io, buf, len, ftpc_deadline(c));
+	return ftpc_io_write(c, &d->io, buf, len, data_deadline(c, d));
+}
+
+/*
+ * After an upload, wait for the server to close its side: closing with
+ * unread bytes (a TLS ticket, say) would send a reset, and the server
+ * could take the upload for a failed one.
+ */
+static void drain(struct ftpc *c, struct ftpc_data *d)
+{
+	long long deadline = ftpc_deadline(c);
+	char buf[4096];
+	int i;
+
+	for (i = 0; i < 1024; i++)
+		if (ftpc_io_read(c, &d->io, buf, sizeof(buf), deadline) <= 0)
+			break;
 }
 
 int ftpc_data_finish(struct ftpc *c, struct ftpc_data *d)
 {
 	int code, i;
 
-	if (d->wrote && d->io.fd >= 0)
-		(void)ftpc_io_shutdown(c, &d->io, ftpc_deadline(c));
+	if (d->wrote && d->io.fd >= 0) {
+		if (ftpc_io_shutdown(c, &d->io, ftpc_deadline(c)) == 0)
+			drain(c, d);
+	} else if (d->io.tls != NULL) {
+		/* Our close_notify after the server's, as TLS wants. */
+		(void)ftpc_tls_shutdown(c, &d->io, ftpc_deadline(c));
+	}
 	ftpc_data_close(d);
 	/* A server may send more than one preliminary reply. */
 	for (i = 0; i < 4; i++) {

@@ -26,7 +26,11 @@ int ftpc_tls_available(void)
 	return 1;
 }
 
-/* TLS 1.3 tickets arrive after the handshake: keep the newest. */
+/*
+ * TLS 1.3 tickets arrive after a handshake, on the control connection and
+ * on every resumed data connection, and a server may take each only once:
+ * keep the newest, from whichever connection of the session it came.
+ */
 static int new_session(SSL *ssl, SSL_SESSION *sess)
 {
 	struct ftpc *c = SSL_get_app_data(ssl);
@@ -50,6 +54,11 @@ static SSL_CTX *context(struct ftpc *c)
 		return NULL;
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+	/* A peer closing TCP without close_notify ends the stream, as in
+	 * OpenSSL 1.1; the checks judge such closes themselves. */
+	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
 				       SSL_SESS_CACHE_NO_INTERNAL_STORE);
 	SSL_CTX_sess_set_new_cb(ctx, new_session);
@@ -117,8 +126,7 @@ int ftpc_tls_handshake(struct ftpc *c, struct ftpc_io *io, int resume,
 		goto fail;
 	if (resume && c->tls_session != NULL)
 		SSL_set_session(io->tls->ssl, c->tls_session);
-	if (!resume)
-		SSL_set_app_data(io->tls->ssl, c);
+	SSL_set_app_data(io->tls->ssl, c);
 	for (;;) {
 		errno = 0;
 		r = SSL_connect(io->tls->ssl);
@@ -209,8 +217,14 @@ void ftpc_tls_free(struct ftpc_io *io)
 {
 	if (io->tls == NULL)
 		return;
-	if (io->tls->ssl != NULL)
+	/* Freed without a full shutdown (an aborted transfer), OpenSSL
+	 * would mark the shared session not resumable, and a server that
+	 * wants data connections to resume it would refuse the next one. */
+	if (io->tls->ssl != NULL) {
+		SSL_set_shutdown(io->tls->ssl, SSL_SENT_SHUTDOWN |
+				 SSL_RECEIVED_SHUTDOWN);
 		SSL_free(io->tls->ssl);
+	}
 	free(io->tls);
 	io->tls = NULL;
 }
@@ -299,6 +313,13 @@ int ftpc_auth_tls(struct ftpc *c)
 int ftpc_is_tls(const struct ftpc *c)
 {
 	return c->io.tls != NULL;
+}
+
+int ftpc_tls_close(struct ftpc *c)
+{
+	if (c->io.tls == NULL)
+		return 0;
+	return ftpc_tls_shutdown(c, &c->io, ftpc_deadline(c));
 }
 
 int ftpc_prot(struct ftpc *c, char level)
