@@ -93,54 +93,58 @@ static void dlisten_ev(struct ev *ev, uint32_t events)
 	}
 }
 
+/*
+ * A listener on one passive port, or -errno.  SO_REUSEADDR lets a port
+ * whose last transfer sits in TIME_WAIT be used again; a port still held
+ * by a live connection fails at bind or at listen with EADDRINUSE.
+ */
+static int pasv_listen(struct sockaddr_storage *addr, unsigned port)
+{
+	int fd, err;
+
+	fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	set_port(addr, port);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 },
+		       sizeof(int)) != 0 ||
+	    bind(fd, (struct sockaddr *)addr, ss_len(addr)) != 0 ||
+	    listen(fd, 1) != 0) {
+		err = errno;
+		io_close(fd);
+		return -err;
+	}
+	return fd;
+}
+
 int data_pasv(struct sess *s, int is_epsv, unsigned *port)
 {
 	const struct settings *set = s->w->set;
 	struct sockaddr_storage addr = s->local;
 	unsigned n = (unsigned)(set->pasv_max - set->pasv_min + 1);
 	unsigned start = atomic_fetch_add(&s->w->srv->pasv_next, 1);
-	int fd, err = EADDRINUSE;
+	int fd = -EADDRINUSE;
 
 	if (!is_epsv && is_pure_v6(&s->local))
 		return -EAFNOSUPPORT;
 	data_close(s);
-	fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* every port of the range at most once, starting where the last
+	 * session left off so busy ports are skipped quickly */
+	for (unsigned i = 0; i < n && fd == -EADDRINUSE; i++) {
+		*port = (unsigned)set->pasv_min + (start + i) % n;
+		fd = pasv_listen(&addr, *port);
+	}
 	if (fd < 0)
-		return -errno;
-	/* ports of finished transfers sit in TIME_WAIT: reuse them */
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 },
-		       sizeof(int)) != 0) {
-		err = errno;
-		io_close(fd);
-		return -err;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		unsigned p = (unsigned)set->pasv_min + (start + i) % n;
-
-		set_port(&addr, p);
-		if (bind(fd, (struct sockaddr *)&addr, ss_len(&addr)) == 0) {
-			*port = p;
-			err = 0;
-			break;
-		}
-		err = errno;
-		if (err != EADDRINUSE)
-			break;
-	}
-	if (err != 0 || listen(fd, 1) != 0)
-		goto fail;
+		return fd;
 	s->dlisten.fd = fd;
 	s->dlisten.fn = dlisten_ev;
 	if (wk_watch(s->w, &s->dlisten, EPOLLIN) != 0) {
+		io_close(fd);
 		s->dlisten.fd = -1;
-		goto fail;
+		return -EIO;
 	}
 	s->dmode = DM_PASV;
 	return 0;
-fail:
-	err = err ? err : errno;
-	io_close(fd);
-	return -err;
 }
 
 int data_port(struct sess *s, const struct sockaddr_storage *ss, socklen_t len)
