@@ -37,6 +37,7 @@ static const char *const cfg_server_keys[] = {
 	"listen", "root", "workers", "blocking_threads", "max_sessions",
 	"max_sessions_per_ip", "idle_timeout", "data_timeout",
 	"login_timeout", "login_delay", "max_login_attempts",
+	"max_unauth_per_ip", "ban_failures", "ban_window", "ban_time",
 	"shutdown_timeout", "passive_ports", "passive_address", "run_as",
 	"banner", "umask", NULL
 };
@@ -64,6 +65,11 @@ static const struct cfg_int_key cfg_server_ints[] = {
 	{ "login_timeout", 1, 3600, 60, offsetof(struct cfg, login_timeout) },
 	{ "max_login_attempts", 1, 100, 3,
 	  offsetof(struct cfg, max_login_attempts) },
+	{ "max_unauth_per_ip", 1, 1000000, 10,
+	  offsetof(struct cfg, max_unauth_per_ip) },
+	{ "ban_failures", 0, 10000, 10, offsetof(struct cfg, ban_failures) },
+	{ "ban_window", 1, 86400, 600, offsetof(struct cfg, ban_window) },
+	{ "ban_time", 1, 2592000, 900, offsetof(struct cfg, ban_time) },
 	{ "shutdown_timeout", 0, 3600, 30,
 	  offsetof(struct cfg, shutdown_timeout) },
 };

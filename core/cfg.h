@@ -49,6 +49,10 @@ struct cfg {
 	int login_timeout;	/* seconds to complete USER/PASS */
 	int login_delay_ms;	/* after a failed PASS */
 	int max_login_attempts;	/* per session, then 421 */
+	int max_unauth_per_ip;	/* connections not logged in, per address */
+	int ban_failures;	/* failed logins per address that ban; 0 = off */
+	int ban_window;		/* seconds those failures are counted over */
+	int ban_time;		/* seconds a ban lasts */
 	int shutdown_timeout;	/* SIGTERM: seconds to let transfers end */
 	int pasv_min, pasv_max;
 	char *pasv_address;	/* "" = the control connection's address */

@@ -1,9 +1,11 @@
 /*
  * USER, PASS, QUIT, REIN, ACCT.  Password checks run on the blocking pool;
  * a failed login is answered after a delay that is a timer, never a
- * sleeping thread, and too many failures close the session.
+ * sleeping thread, and too many failures close the session.  Failures
+ * also count against the client's address (ban.c), across sessions.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@ struct auth_job {
 	int open_errno;
 	char why[256];
 	struct cf_identity ident;
+	uint64_t answer_at;	/* a failure is answered then (monotonic ms) */
 };
 
 static void auth_run(struct job *j)
@@ -75,10 +78,28 @@ static void login_ok(struct sess *s, struct auth_job *a)
 	s->is_admin = a->ident.is_admin;
 	s->logged_in = 1;
 	s->failed_logins = 0;
+	limits_leave(&s->w->srv->unauth, &s->peer);	/* see sess_admit */
 	ev.detail = s->is_admin ? "admin" : NULL;
 	sess_log_event(s, &ev);
 	sess_reply(s, 230, "Login successful.");
 	sess_resume(s);
+}
+
+/* Count the failure against the address; log when it bans the address. */
+static void count_failure(struct sess *s)
+{
+	const struct ban_rule *rule = &s->w->set->ban;
+	struct cf_log_event ev = { .type = CF_EV_LOGIN_FAIL, .action = "ban",
+				   .result = 421 };
+	char why[128];
+
+	if (!ban_fail(&s->w->srv->ban, &s->peer, wk_now(), rule))
+		return;
+	snprintf(why, sizeof(why), "%u failed logins from this address: "
+		 "banned for %llu s", rule->failures,
+		 (unsigned long long)(rule->ban_ms / 1000));
+	ev.detail = why;
+	sess_log_event(s, &ev);
 }
 
 static void auth_done(struct job *j)
@@ -86,6 +107,7 @@ static void auth_done(struct job *j)
 	struct auth_job *a = (struct auth_job *)j;
 	struct sess *s = a->s;
 	struct cf_log_event ev = { .type = CF_EV_LOGIN_FAIL, .result = 530 };
+	uint64_t now = wk_now();
 
 	s->jobs--;
 	if (s->dead) {
@@ -101,13 +123,27 @@ static void auth_done(struct job *j)
 	ev.login = a->login;
 	ev.detail = a->why;
 	sess_log_event(s, &ev);
-	free(a);
+	count_failure(s);
 	s->failed_logins++;
 	sess_wait(s, SS_DELAY);	/* cmd_login_delay_done when it expires */
+	/*
+	 * The delay counts from the PASS, not from the end of the check: the
+	 * answer comes as late for an unknown login (or a locked one, which
+	 * needs no hash) as for a wrong password, however long hashing took.
+	 */
+	if (!s->dead && wk_timer_set(s->w, &s->timer, a->answer_at > now ?
+				     a->answer_at - now : 0) != 0)
+		sess_close(s, "out of memory");
+	free(a);
 }
 
 void cmd_login_delay_done(struct sess *s)
 {
+	if (ban_left(&s->w->srv->ban, &s->peer, wk_now()) > 0) {
+		sess_finish(s, 421, "Too many failed logins from your "
+			    "address, try again later.");
+		return;
+	}
 	if (s->failed_logins >= s->w->set->max_login_attempts) {
 		struct cf_log_event ev = { .type = CF_EV_LOGIN_FAIL,
 					   .action = "ban", .result = 421,
@@ -125,8 +161,17 @@ void cmd_user(struct sess *s, char *arg)
 {
 	size_t len = strlen(arg);
 
-	if (s->logged_in)
-		sess_logout(s);		/* RFC 959: USER starts over */
+	if (s->logged_in) {
+		/* RFC 959: USER starts over, as a session not logged in */
+		if (limits_enter(&s->w->srv->unauth, &s->peer, SIZE_MAX,
+				 (size_t)s->w->set->max_unauth_per_ip) !=
+		    LIMITS_OK) {
+			sess_finish(s, 421, "Too many connections not logged "
+				    "in from your address.");
+			return;
+		}
+		sess_logout(s);
+	}
 	free(s->user);
 	s->user = NULL;
 	if (len >= CF_LOGIN_MAX) {
@@ -154,6 +199,19 @@ void cmd_pass(struct sess *s, char *arg)
 		sess_reply(s, 503, "Login with USER first.");
 		return;
 	}
+	/* another session of this address may have had it banned */
+	if (ban_left(&s->w->srv->ban, &s->peer, wk_now()) > 0) {
+		struct cf_log_event ev = { .type = CF_EV_LOGIN_FAIL,
+					   .login = s->user, .result = 421,
+					   .detail = "address banned" };
+
+		if (arg != NULL)
+			explicit_bzero(arg, strlen(arg));
+		sess_log_event(s, &ev);
+		sess_finish(s, 421, "Too many failed logins from your "
+			    "address, try again later.");
+		return;
+	}
 	a = calloc(1, sizeof(*a));
 	if (a == NULL) {
 		sess_finish(s, 421, "Out of memory.");
@@ -164,6 +222,7 @@ void cmd_pass(struct sess *s, char *arg)
 	a->job.owner = s->w;
 	a->job.run = auth_run;
 	a->job.done = auth_done;
+	a->answer_at = wk_now() + (uint64_t)s->w->set->login_delay_ms;
 	snprintf(a->addr, sizeof(a->addr), "%s", s->peer_text);
 	a->client.addr = a->addr;
 	a->client.port = s->peer_port;

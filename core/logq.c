@@ -9,6 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * What queued events may hold, strings included: a client sending long
+ * commands faster than a slow log disk takes them must not grow the
+ * server past this (max events alone would allow 64K times 12 KiB).
+ */
+#define LOGQ_BYTES_MAX (32u << 20)
+
 struct logq_item {
 	struct logq_item *next;
 	struct cf_log_event ev;
@@ -33,7 +40,8 @@ static const char *pack(char **dst, const char *s)
 	return p;
 }
 
-static struct logq_item *item_copy(const struct cf_log_event *ev)
+static struct logq_item *item_copy(const struct cf_log_event *ev,
+				   size_t *size)
 {
 	size_t extra = slen(ev->client_addr) + slen(ev->login) +
 		slen(ev->action) + slen(ev->path) + slen(ev->path2) +
@@ -41,6 +49,7 @@ static struct logq_item *item_copy(const struct cf_log_event *ev)
 	struct logq_item *it = malloc(sizeof(*it) + extra);
 	char *p;
 
+	*size = sizeof(*it) + extra;
 	if (it == NULL)
 		return NULL;
 	it->next = NULL;
@@ -105,6 +114,7 @@ static void *logq_main(void *arg)
 		list = q->head;
 		q->head = q->tail = NULL;
 		q->n = 0;
+		q->bytes = 0;
 		dropped = q->dropped;
 		q->dropped = 0;
 		reopen = q->reopen;
@@ -150,17 +160,20 @@ fail_lock:
 void logq_emit(struct logq *q, const struct cf_log_event *ev)
 {
 	struct logq_item *it;
+	size_t size;
 
 	if (!q->started)
 		return;
-	it = item_copy(ev);
+	it = item_copy(ev, &size);
 	pthread_mutex_lock(&q->lock);
-	if (it == NULL || q->n >= q->max) {
+	if (it == NULL || q->n >= q->max ||
+	    q->bytes + size > LOGQ_BYTES_MAX) {
 		q->dropped++;
 		pthread_mutex_unlock(&q->lock);
 		free(it);
 		return;
 	}
+	q->bytes += size;
 	if (q->tail)
 		q->tail->next = it;
 	else

@@ -18,6 +18,7 @@ struct logq {
 	pthread_cond_t cond;
 	struct logq_item *head, *tail;
 	size_t n, max;
+	size_t bytes;		/* held by queued items, see LOGQ_BYTES_MAX */
 	uint64_t dropped;	/* not yet reported */
 	int reopen;
 	int stopping;
@@ -27,7 +28,8 @@ struct logq {
 };
 
 int logq_start(struct logq *q, const struct mod_set *mods, size_t max);
-/* Copy ev (and its strings) onto the queue; drops and counts when full. */
+/* Copy ev (and its strings) onto the queue; drops and counts when full
+ * (max events, or LOGQ_BYTES_MAX bytes). */
 void logq_emit(struct logq *q, const struct cf_log_event *ev);
 void logq_reopen(struct logq *q);
 /* Deliver what is queued, then join the thread. */

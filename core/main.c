@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include "srv.h"
 
 #define LOGQ_MAX 65536
+#define BAN_ADDRS 4096		/* addresses with failed logins remembered */
 
 static void usage(FILE *f)
 {
@@ -186,7 +188,10 @@ static int start_threads(struct srv *s, char *err, size_t len)
 {
 	struct settings *set = settings_new(s->cfg);
 
-	if (set == NULL || limits_init(&s->limits, (size_t)s->cfg->max_sessions) != 0)
+	if (set == NULL ||
+	    limits_init(&s->limits, (size_t)s->cfg->max_sessions) != 0 ||
+	    limits_init(&s->unauth, (size_t)s->cfg->max_sessions) != 0 ||
+	    ban_init(&s->ban, BAN_ADDRS) != 0)
 		goto nomem;
 	if (logq_start(&s->logq, &s->mods, LOGQ_MAX) != 0 ||
 	    pool_start(&s->pool, s->cfg->blocking_threads) != 0)
@@ -211,6 +216,33 @@ nomem:
 threads:
 	snprintf(err, len, "cannot start threads: %s", strerror(errno));
 	return -1;
+}
+
+/*
+ * A session holds up to four descriptors (control, cell, data connection
+ * or its listener, open file).  Out of descriptors, accept(2) fails while
+ * clients keep arriving: take the whole hard limit, and say so at start
+ * when even that is short of max_sessions.
+ */
+static void raise_fd_limit(const struct cfg *c)
+{
+	rlim_t want = (rlim_t)c->max_sessions * 4 + 64;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t old = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = old;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)
+		srv_log(CF_LOG_WARN, "the open file limit (%llu) is low for "
+			"server.max_sessions = %d, which may need %llu",
+			(unsigned long long)rl.rlim_cur, c->max_sessions,
+			(unsigned long long)want);
 }
 
 /* Shutdown and reload ------------------------------------------------- */
@@ -437,6 +469,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	umask(srv.cfg->umask);
+	raise_fd_limit(srv.cfg);
 	if (block_signals(&sigs) != 0 ||
 	    (sfd = signalfd(-1, &sigs, SFD_CLOEXEC)) < 0) {
 		fprintf(stderr, "cellftpd: signals: %s\n", strerror(errno));

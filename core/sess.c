@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@
 static void ctl_ev(struct ev *ev, uint32_t events);
 static void sess_timer_fire(struct tmr *t);
 static void sess_events(struct sess *s);
+static void sess_unadmit(struct srv *srv, const struct sockaddr_storage *peer,
+			 int unauth);
 
 /* Logging ------------------------------------------------------------- */
 
@@ -345,6 +348,7 @@ void sess_close(struct sess *s, const char *why)
 {
 	struct worker *w = s->w;
 	struct cf_log_event ev = { .type = CF_EV_DISCONNECT };
+	int unauth = !s->logged_in;	/* counted in srv->unauth until login */
 
 	if (s->dead)
 		return;
@@ -352,9 +356,11 @@ void sess_close(struct sess *s, const char *why)
 		xfer_abort(s, 0);
 	data_close(s);
 	wk_timer_cancel(w, &s->timer);
+	/* dead first: a send failing in this last flush must not close the
+	 * session again (flush_out -> sess_close -> flush_out ...) */
+	s->dead = 1;
 	if (s->out.len > 0)
 		flush_out(s);		/* best effort: the final 421/221 */
-	s->dead = 1;
 	wk_unwatch(w, &s->ctl);
 
 	ev.detail = why;
@@ -363,7 +369,7 @@ void sess_close(struct sess *s, const char *why)
 	ev.duration_ms = wk_now() - s->connected_ms;
 	sess_log_event(s, &ev);
 	sess_logout(s);
-	limits_leave(&w->srv->limits, &s->peer);
+	sess_unadmit(w->srv, &s->peer, unauth);
 	atomic_fetch_sub(&w->srv->live_sessions, 1);
 
 	if (s->prev)
@@ -477,7 +483,7 @@ static void sess_start(struct worker *w, int fd,
 	struct sess *s = calloc(1, sizeof(*s));
 
 	if (s == NULL) {
-		limits_leave(&srv->limits, peer);
+		sess_unadmit(srv, peer, 1);
 		refuse(fd, "421 Out of memory.\r\n");
 		return;
 	}
@@ -495,7 +501,7 @@ static void sess_start(struct worker *w, int fd,
 	s->peer_port = (uint16_t)da_port(peer);
 	if (getsockname(fd, (struct sockaddr *)&s->local, &len) != 0 ||
 	    wk_watch(w, &s->ctl, EPOLLIN | EPOLLRDHUP) != 0) {
-		limits_leave(&srv->limits, peer);
+		sess_unadmit(srv, peer, 1);
 		refuse(fd, "421 Service not available.\r\n");
 		free(s);
 		return;
@@ -515,11 +521,61 @@ static void sess_start(struct worker *w, int fd,
 		sess_timer_state(s);
 }
 
+/*
+ * Who may connect: not a banned address, and within the limits on
+ * sessions in total, per address, and not yet logged in per address (so
+ * idle half-open connections cannot hold every place an address has).
+ * 0 admitted (counted in srv->limits and srv->unauth), -1 refused.
+ */
+static int sess_admit(struct worker *w, int fd,
+		      const struct sockaddr_storage *peer)
+{
+	const struct settings *set = w->set;
+	struct srv *srv = w->srv;
+
+	if (ban_left(&srv->ban, peer, wk_now()) > 0) {
+		log_refusal(w, peer, "banned");
+		refuse(fd, "421 Too many failed logins from your address, "
+		       "try again later.\r\n");
+		return -1;
+	}
+	switch (limits_enter(&srv->limits, peer, (size_t)set->max_sessions,
+			     (size_t)set->max_sessions_per_ip)) {
+	case LIMITS_FULL:
+		log_refusal(w, peer, "max_sessions");
+		refuse(fd, "421 Too many users, try again later.\r\n");
+		return -1;
+	case LIMITS_PER_IP:
+		log_refusal(w, peer, "max_sessions_per_ip");
+		refuse(fd, "421 Too many connections from your address.\r\n");
+		return -1;
+	case LIMITS_OK:
+		break;
+	}
+	if (limits_enter(&srv->unauth, peer, SIZE_MAX,
+			 (size_t)set->max_unauth_per_ip) != LIMITS_OK) {
+		limits_leave(&srv->limits, peer);
+		log_refusal(w, peer, "max_unauth_per_ip");
+		refuse(fd, "421 Too many connections not logged in from your "
+		       "address.\r\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Give back what sess_admit counted (unauth: not logged in any more). */
+static void sess_unadmit(struct srv *srv, const struct sockaddr_storage *peer,
+			 int unauth)
+{
+	if (unauth)
+		limits_leave(&srv->unauth, peer);
+	limits_leave(&srv->limits, peer);
+}
+
 void sess_accept_ev(struct ev *ev, uint32_t events)
 {
 	struct wk_listener *l = container_of(ev, struct wk_listener, ev);
 	struct worker *w = l->w;
-	const struct settings *set = w->set;
 
 	(void)events;
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
@@ -536,20 +592,7 @@ void sess_accept_ev(struct ev *ev, uint32_t events)
 			refuse(fd, "421 Server shutting down.\r\n");
 			continue;
 		}
-		switch (limits_enter(&w->srv->limits, &peer,
-				     (size_t)set->max_sessions,
-				     (size_t)set->max_sessions_per_ip)) {
-		case LIMITS_FULL:
-			log_refusal(w, &peer, "max_sessions");
-			refuse(fd, "421 Too many users, try again later.\r\n");
-			continue;
-		case LIMITS_PER_IP:
-			log_refusal(w, &peer, "max_sessions_per_ip");
-			refuse(fd, "421 Too many connections from your address.\r\n");
-			continue;
-		case LIMITS_OK:
-			break;
-		}
-		sess_start(w, fd, &peer);
+		if (sess_admit(w, fd, &peer) == 0)
+			sess_start(w, fd, &peer);
 	}
 }

@@ -38,6 +38,10 @@ struct settings *settings_new(const struct cfg *c)
 	s->shutdown_timeout = c->shutdown_timeout;
 	s->max_sessions = c->max_sessions;
 	s->max_sessions_per_ip = c->max_sessions_per_ip;
+	s->max_unauth_per_ip = c->max_unauth_per_ip;
+	s->ban.failures = (unsigned)c->ban_failures;
+	s->ban.window_ms = 1000ull * (uint64_t)c->ban_window;
+	s->ban.ban_ms = 1000ull * (uint64_t)c->ban_time;
 	s->pasv_min = c->pasv_min;
 	s->pasv_max = c->pasv_max;
 	if (c->pasv_address != NULL && c->pasv_address[0] != '\0') {

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "ban.h"
 #include "cfg.h"
 #include "connlimit.h"
 #include "logq.h"
@@ -28,7 +29,8 @@ struct settings {
 	atomic_int refs;
 	int idle_timeout, data_timeout, login_timeout;
 	int login_delay_ms, max_login_attempts, shutdown_timeout;
-	int max_sessions, max_sessions_per_ip;
+	int max_sessions, max_sessions_per_ip, max_unauth_per_ip;
+	struct ban_rule ban;			/* failed logins per address */
 	int pasv_min, pasv_max;
 	struct sockaddr_storage pasv_addr;	/* ss_family 0 = unset */
 	char banner[256];
@@ -51,6 +53,8 @@ struct srv {
 	struct pool pool;
 	struct logq logq;
 	struct limits limits;
+	struct limits unauth;		/* sessions not logged in, per address */
+	struct ban ban;
 
 	atomic_uint_fast64_t next_sid;
 	atomic_uint pasv_next;		/* rotates through the passive range */

@@ -226,6 +226,10 @@ class Server:
 				"passive_ports": [p, p + 199],
 				"max_sessions": 100,
 				"max_sessions_per_ip": 50,
+				# the tests open many sessions and fail logins
+				# from 127.0.0.1 on purpose: test_abuse sets its own
+				"max_unauth_per_ip": 50,
+				"ban_failures": 0,
 			}
 			self.server_keys.update(server or {})
 			self.auth_keys = {"name": "auth_file",
