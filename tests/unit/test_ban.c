@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tutil.h"
 #include "core/ban.h"
 
 #define SEC 1000ull
@@ -22,28 +23,6 @@
 static const struct ban_rule rule10 = {
 	.failures = 10, .window_ms = 600 * SEC, .ban_ms = 900 * SEC
 };
-
-static struct sockaddr_storage v4(const char *text)
-{
-	struct sockaddr_storage ss;
-	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-
-	memset(&ss, 0, sizeof(ss));
-	in->sin_family = AF_INET;
-	assert_int_equal(inet_pton(AF_INET, text, &in->sin_addr), 1);
-	return ss;
-}
-
-static struct sockaddr_storage v6(const char *text)
-{
-	struct sockaddr_storage ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-
-	memset(&ss, 0, sizeof(ss));
-	in6->sin6_family = AF_INET6;
-	assert_int_equal(inet_pton(AF_INET6, text, &in6->sin6_addr), 1);
-	return ss;
-}
 
 /* n failures from a, `step` ms apart from `at`; how many of them banned. */
 static int fail_n(struct ban *b, const struct sockaddr_storage *a, int n,
@@ -59,7 +38,7 @@ static int fail_n(struct ban *b, const struct sockaddr_storage *a, int n,
 static void the_tenth_failure_bans_for_ban_time(void **state)
 {
 	struct ban b;
-	struct sockaddr_storage a = v4("192.0.2.1");
+	struct sockaddr_storage a = ss_v4("192.0.2.1");
 
 	(void)state;
 	assert_int_equal(ban_init(&b, 64), 0);
@@ -75,7 +54,7 @@ static void the_tenth_failure_bans_for_ban_time(void **state)
 static void failures_older_than_the_window_are_forgotten(void **state)
 {
 	struct ban b;
-	struct sockaddr_storage a = v4("192.0.2.1");
+	struct sockaddr_storage a = ss_v4("192.0.2.1");
 
 	(void)state;
 	assert_int_equal(ban_init(&b, 64), 0);
@@ -94,7 +73,7 @@ static void any_run_of_failures_within_the_window_bans(void **state)
 	(void)state;
 	for (uint64_t phase = 0; phase < 120 * SEC; phase += 7 * SEC + 13) {
 		struct ban b;
-		struct sockaddr_storage a = v4("198.51.100.7");
+		struct sockaddr_storage a = ss_v4("198.51.100.7");
 		uint64_t start = T0 + phase;
 
 		assert_int_equal(ban_init(&b, 64), 0);
@@ -113,7 +92,7 @@ static void any_run_of_failures_within_the_window_bans(void **state)
 static void a_banned_address_is_not_counted_nor_extended(void **state)
 {
 	struct ban b;
-	struct sockaddr_storage a = v4("192.0.2.1");
+	struct sockaddr_storage a = ss_v4("192.0.2.1");
 
 	(void)state;
 	assert_int_equal(ban_init(&b, 64), 0);
@@ -132,7 +111,7 @@ static void zero_failures_turns_bans_off(void **state)
 	const struct ban_rule off = { .failures = 0, .window_ms = 600 * SEC,
 				      .ban_ms = 900 * SEC };
 	struct ban b;
-	struct sockaddr_storage a = v4("192.0.2.1");
+	struct sockaddr_storage a = ss_v4("192.0.2.1");
 
 	(void)state;
 	assert_int_equal(ban_init(&b, 64), 0);
@@ -145,11 +124,11 @@ static void zero_failures_turns_bans_off(void **state)
 static void addresses_are_judged_apart_ipv6_by_its_64(void **state)
 {
 	struct ban b;
-	struct sockaddr_storage a = v4("127.0.0.1"), m = v6("::ffff:127.0.0.1");
-	struct sockaddr_storage o = v4("127.0.0.2");
-	struct sockaddr_storage h1 = v6("2001:db8:1:2::1");
-	struct sockaddr_storage h2 = v6("2001:db8:1:2:ffff:ffff:ffff:ffff");
-	struct sockaddr_storage n = v6("2001:db8:1:3::1");
+	struct sockaddr_storage a = ss_v4("127.0.0.1"), m = ss_v6("::ffff:127.0.0.1");
+	struct sockaddr_storage o = ss_v4("127.0.0.2");
+	struct sockaddr_storage h1 = ss_v6("2001:db8:1:2::1");
+	struct sockaddr_storage h2 = ss_v6("2001:db8:1:2:ffff:ffff:ffff:ffff");
+	struct sockaddr_storage n = ss_v6("2001:db8:1:3::1");
 
 	(void)state;
 	assert_int_equal(ban_init(&b, 64), 0);
@@ -171,7 +150,7 @@ static void a_full_table_forgets_unbanned_addresses_first(void **state)
 	const struct ban_rule two = { .failures = 2, .window_ms = 600 * SEC,
 				      .ban_ms = 900 * SEC };
 	struct ban b;
-	struct sockaddr_storage banned = v4("10.9.9.9");
+	struct sockaddr_storage banned = ss_v4("10.9.9.9");
 	char text[32];
 
 	(void)state;
@@ -182,7 +161,7 @@ static void a_full_table_forgets_unbanned_addresses_first(void **state)
 		struct sockaddr_storage a;
 
 		snprintf(text, sizeof(text), "10.%d.%d.1", i / 250, i % 250);
-		a = v4(text);
+		a = ss_v4(text);
 		assert_int_equal(ban_fail(&b, &a, T0 + 1 + (uint64_t)i, &two),
 				 0);
 		assert_true(b.n <= 8);
@@ -190,7 +169,7 @@ static void a_full_table_forgets_unbanned_addresses_first(void **state)
 	assert_int_equal(ban_left(&b, &banned, T0 + SEC), 900 * SEC - SEC);
 	/* the newest of the flood is still remembered: its 2nd failure bans */
 	{
-		struct sockaddr_storage last = v4("10.19.249.1");
+		struct sockaddr_storage last = ss_v4("10.19.249.1");
 
 		assert_int_equal(ban_fail(&b, &last, T0 + 6000, &two), 1);
 	}
@@ -209,7 +188,7 @@ static void when_every_address_is_banned_the_nearest_end_goes(void **state)
 	assert_int_equal(ban_init(&b, 4), 0);
 	for (int i = 0; i < 5; i++) {
 		snprintf(text, sizeof(text), "203.0.113.%d", i + 1);
-		a[i] = v4(text);
+		a[i] = ss_v4(text);
 		assert_int_equal(ban_fail(&b, &a[i], T0 + (uint64_t)i * SEC,
 					  &one), 1);
 	}
@@ -225,7 +204,7 @@ static void a_changed_window_starts_the_count_over(void **state)
 	const struct ban_rule r2 = { .failures = 10, .window_ms = 60 * SEC,
 				     .ban_ms = 900 * SEC };
 	struct ban b;
-	struct sockaddr_storage a = v4("192.0.2.1");
+	struct sockaddr_storage a = ss_v4("192.0.2.1");
 
 	(void)state;
 	assert_int_equal(ban_init(&b, 64), 0);
@@ -253,7 +232,7 @@ static void *hammer_main(void *arg)
 
 		snprintf(text, sizeof(text), "10.%d.%d.%d", h->id, i % 40,
 			 i / 40);
-		a = v4(text);
+		a = ss_v4(text);
 		h->bans += ban_fail(h->b, &a, T0 + (uint64_t)i, &three);
 		(void)ban_left(h->b, &a, T0 + (uint64_t)i);
 	}

@@ -12,34 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tutil.h"
 #include "core/connlimit.h"
-
-static struct sockaddr_storage v4(const char *text)
-{
-	struct sockaddr_storage ss;
-	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-
-	memset(&ss, 0, sizeof(ss));
-	in->sin_family = AF_INET;
-	assert_int_equal(inet_pton(AF_INET, text, &in->sin_addr), 1);
-	return ss;
-}
-
-static struct sockaddr_storage v6(const char *text)
-{
-	struct sockaddr_storage ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-
-	memset(&ss, 0, sizeof(ss));
-	in6->sin6_family = AF_INET6;
-	assert_int_equal(inet_pton(AF_INET6, text, &in6->sin6_addr), 1);
-	return ss;
-}
 
 static void an_address_over_its_limit_is_refused_others_are_not(void **state)
 {
 	struct limits l;
-	struct sockaddr_storage a = v4("10.0.0.1"), b = v4("10.0.0.2");
+	struct sockaddr_storage a = ss_v4("10.0.0.1"), b = ss_v4("10.0.0.2");
 
 	(void)state;
 	assert_int_equal(limits_init(&l, 100), 0);
@@ -63,11 +42,11 @@ static void the_total_cap_applies_across_addresses(void **state)
 		struct sockaddr_storage a;
 
 		snprintf(text, sizeof(text), "192.0.2.%d", i + 1);
-		a = v4(text);
+		a = ss_v4(text);
 		assert_int_equal(limits_enter(&l, &a, 10, 50), LIMITS_OK);
 	}
 	{
-		struct sockaddr_storage a = v4("192.0.2.200");
+		struct sockaddr_storage a = ss_v4("192.0.2.200");
 
 		assert_int_equal(limits_enter(&l, &a, 10, 50), LIMITS_FULL);
 	}
@@ -77,7 +56,7 @@ static void the_total_cap_applies_across_addresses(void **state)
 static void ipv4_and_its_mapped_ipv6_form_count_as_one_address(void **state)
 {
 	struct limits l;
-	struct sockaddr_storage a = v4("127.0.0.1"), m = v6("::ffff:127.0.0.1");
+	struct sockaddr_storage a = ss_v4("127.0.0.1"), m = ss_v6("::ffff:127.0.0.1");
 
 	(void)state;
 	assert_int_equal(limits_init(&l, 100), 0);
@@ -102,21 +81,21 @@ static void churn_of_many_addresses_keeps_every_count_exact(void **state)
 			struct sockaddr_storage a;
 
 			snprintf(text, sizeof(text), "2001:db8::%x", i);
-			a = v6(text);
+			a = ss_v6(text);
 			assert_int_equal(limits_enter(&l, &a, 2000, 1), LIMITS_OK);
 		}
 		for (int i = 0; i < 1000; i += 2) {
 			struct sockaddr_storage a;
 
 			snprintf(text, sizeof(text), "2001:db8::%x", i);
-			a = v6(text);
+			a = ss_v6(text);
 			limits_leave(&l, &a);
 		}
 		for (int i = 1; i < 1000; i += 2) {
 			struct sockaddr_storage a;
 
 			snprintf(text, sizeof(text), "2001:db8::%x", i);
-			a = v6(text);
+			a = ss_v6(text);
 			/* still inside: a second one is over its limit of 1 */
 			assert_int_equal(limits_enter(&l, &a, 2000, 1), LIMITS_PER_IP);
 			limits_leave(&l, &a);

@@ -13,6 +13,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -166,4 +167,26 @@ int tmp_teardown(void **state)
 	tmp_remove(t->dir);
 	free(t);
 	return 0;
+}
+
+struct sockaddr_storage ss_v4(const char *text)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	in->sin_family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, text, &in->sin_addr), 1);
+	return ss;
+}
+
+struct sockaddr_storage ss_v6(const char *text)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	in6->sin6_family = AF_INET6;
+	assert_int_equal(inet_pton(AF_INET6, text, &in6->sin6_addr), 1);
+	return ss;
 }

@@ -6,6 +6,7 @@
 #define CELLFTPD_TESTS_TUTIL_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 /* vasprintf that cannot fail; caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -50,5 +51,10 @@ struct tmp *tmp_new(const char *tmpl, const char *file);
 
 /* CMocka teardown for a struct tmp: the folder goes, then the struct. */
 int tmp_teardown(void **state);
+
+/* A numeric IPv4 / IPv6 address as a sockaddr (port 0); fails the test
+ * on a malformed one. */
+struct sockaddr_storage ss_v4(const char *text);
+struct sockaddr_storage ss_v6(const char *text);
 
 #endif
