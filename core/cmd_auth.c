@@ -18,6 +18,8 @@
 #include "sess.h"
 #include "srv.h"
 
+#define AUTH_DELAY_MAX_MS 30000u
+
 struct auth_job {
 	struct job job;
 	struct sess *s;		/* only touched back on the worker */
@@ -27,37 +29,54 @@ struct auth_job {
 	char login[CF_LOGIN_MAX];
 	char password[512];
 	int result;
-	int root_fd;
-	int open_errno;
+	struct vfs_cell cell;
+	size_t provider;	/* which module said CF_OK */
 	char why[256];
 	struct cf_identity ident;
-	uint64_t answer_at;	/* a failure is answered then (monotonic ms) */
+	uint64_t asked_at;	/* the PASS (monotonic ms) */
+	uint64_t answer_at;	/* a failure is answered then */
 };
+
+/*
+ * The cell of a login: a provider's file agent already serves it as the
+ * user; otherwise the core opens (or first makes) it here, off the workers.
+ */
+static int open_cell(struct auth_job *a)
+{
+	struct srv *srv = a->srv;	/* fields read here are fixed while serving */
+	int fd;
+
+	if (a->ident.has_agent) {
+		a->cell.agent = a->ident.agent_fd;
+		a->ident.has_agent = 0;
+		a->ident.agent_fd = -1;
+		return 0;
+	}
+	fd = cell_open(srv->root_fd, &a->ident, srv->cell_uid, srv->cell_gid);
+	if (fd < 0) {
+		snprintf(a->why, sizeof(a->why), "cannot open cell: %s",
+			 strerror(errno));
+		return -1;
+	}
+	a->cell.fd = fd;
+	/* usage is known before the first write: measured here, off the workers;
+	 * admins are not limited (their writes count against the cell's owner) */
+	if (!a->ident.is_admin)
+		qt_open(srv, &a->ident, fd);
+	return 0;
+}
 
 static void auth_run(struct job *j)
 {
 	struct auth_job *a = (struct auth_job *)j;
-	struct srv *srv = a->srv;	/* fields read here are fixed while serving */
 
-	a->root_fd = -1;
-	a->result = chain_authenticate(&srv->mods, &a->client, a->login, a->password,
-			       &a->ident, a->why, sizeof(a->why));
+	a->cell = VFS_CELL_NONE;
+	a->result = chain_authenticate(&a->srv->mods, &a->client, a->login,
+				       a->password, &a->ident, &a->provider,
+				       a->why, sizeof(a->why));
 	explicit_bzero(a->password, sizeof(a->password));
-	if (a->result != CF_OK)
-		return;
-	a->root_fd = cell_open(srv->root_fd, &a->ident, srv->cell_uid,
-				    srv->cell_gid);
-	if (a->root_fd < 0) {
-		a->open_errno = errno;
+	if (a->result == CF_OK && open_cell(a) != 0)
 		a->result = CF_ERROR;
-		snprintf(a->why, sizeof(a->why), "cannot open cell: %s",
-			 strerror(a->open_errno));
-		return;
-	}
-	/* usage is known before the first write: measured here, off the workers;
-	 * admins are not limited (their writes count against the cell's owner) */
-	if (!a->ident.is_admin)
-		qt_open(srv, &a->ident, a->root_fd);
 }
 
 static void login_ok(struct sess *s, struct auth_job *a)
@@ -68,13 +87,14 @@ static void login_ok(struct sess *s, struct auth_job *a)
 	s->login = strdup(a->ident.login);
 	s->cwd = strdup("/");
 	if (s->ident == NULL || s->login == NULL || s->cwd == NULL) {
-		io_close(a->root_fd);
+		vc_close(&a->cell);
 		sess_logout(s);
 		sess_finish(s, 421, "Out of memory.");
 		return;
 	}
 	*s->ident = a->ident;
-	s->root_fd = a->root_fd;
+	s->cell = a->cell;
+	s->provider = a->provider;
 	s->is_admin = a->ident.is_admin;
 	s->logged_in = 1;
 	s->failed_logins = 0;
@@ -111,7 +131,7 @@ static void auth_done(struct job *j)
 
 	s->jobs--;
 	if (s->dead) {
-		io_close(a->root_fd);
+		vc_close(&a->cell);
 		free(a);
 		return;
 	}
@@ -119,6 +139,16 @@ static void auth_done(struct job *j)
 		login_ok(s, a);
 		free(a);
 		return;
+	}
+	/* a provider may ask for more delay than the fixed one (PAM), up
+	 * to a bound: a typo in a PAM stack must not stall logins for hours */
+	if (a->ident.fail_delay_ms > 0) {
+		uint64_t at = a->asked_at + (a->ident.fail_delay_ms <
+			      AUTH_DELAY_MAX_MS ? a->ident.fail_delay_ms :
+			      AUTH_DELAY_MAX_MS);
+
+		if (at > a->answer_at)
+			a->answer_at = at;
 	}
 	ev.login = a->login;
 	ev.detail = a->why;
@@ -222,7 +252,8 @@ void cmd_pass(struct sess *s, char *arg)
 	a->job.owner = s->w;
 	a->job.run = auth_run;
 	a->job.done = auth_done;
-	a->answer_at = wk_now() + (uint64_t)s->w->set->login_delay_ms;
+	a->asked_at = wk_now();
+	a->answer_at = a->asked_at + (uint64_t)s->w->set->login_delay_ms;
 	snprintf(a->addr, sizeof(a->addr), "%s", s->peer_text);
 	a->client.addr = a->addr;
 	a->client.port = s->peer_port;

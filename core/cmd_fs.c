@@ -38,7 +38,7 @@ static void change_dir(struct sess *s, const char *vpath)
 {
 	struct stat st;
 	char *copy;
-	int r = vfs_stat(s->root_fd, vpath, &st);
+	int r = vc_stat(&s->cell, vpath, &st);
 
 	if (r == 0 && !S_ISDIR(st.st_mode))
 		r = -ENOTDIR;
@@ -80,7 +80,7 @@ void cmd_mkd(struct sess *s, char *arg)
 
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
-	r = vfs_mkdir(s->root_fd, vpath, 0777);
+	r = vc_mkdir(&s->cell, vpath, 0777);
 	sess_log_file(s, "MKD", vpath, NULL, r == 0 ? 257 : 550);
 	if (r != 0)
 		cmd_fail(s, r, vpath);
@@ -95,7 +95,7 @@ void cmd_rmd(struct sess *s, char *arg)
 
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
-	r = vfs_rmdir(s->root_fd, vpath);
+	r = vc_rmdir(&s->cell, vpath);
 	sess_log_file(s, "RMD", vpath, NULL, r == 0 ? 250 : 550);
 	if (r != 0)
 		cmd_fail(s, r, vpath);
@@ -111,8 +111,8 @@ void cmd_dele(struct sess *s, char *arg)
 
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
-	reg = vfs_lstat(s->root_fd, vpath, &st) == 0 && S_ISREG(st.st_mode);
-	r = vfs_unlink(s->root_fd, vpath);
+	reg = vc_lstat(&s->cell, vpath, &st) == 0 && S_ISREG(st.st_mode);
+	r = vc_unlink(&s->cell, vpath);
 	sess_log_file(s, "DELE", vpath, NULL, r == 0 ? 250 : 550);
 	if (r != 0) {
 		cmd_fail(s, r, vpath);
@@ -131,7 +131,7 @@ void cmd_rnfr(struct sess *s, char *arg)
 
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
-	r = vfs_lstat(s->root_fd, vpath, &st);
+	r = vc_lstat(&s->cell, vpath, &st);
 	if (r == 0 && strcmp(vpath, "/") == 0)
 		r = -EBUSY;
 	if (r != 0) {
@@ -180,11 +180,11 @@ void cmd_rnto(struct sess *s, char *arg)
 	}
 	s->rnfr = NULL;
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0) {
-		freg = vfs_lstat(s->root_fd, from, &fst) == 0 &&
+		freg = vc_lstat(&s->cell, from, &fst) == 0 &&
 		       S_ISREG(fst.st_mode);
-		treg = vfs_lstat(s->root_fd, vpath, &tst) == 0 &&
+		treg = vc_lstat(&s->cell, vpath, &tst) == 0 &&
 		       S_ISREG(tst.st_mode);
-		r = vfs_rename(s->root_fd, from, vpath);
+		r = vc_rename(&s->cell, from, vpath);
 		sess_log_file(s, "RENAME", from, vpath, r == 0 ? 250 : 550);
 		if (r != 0) {
 			cmd_fail(s, r, vpath);
@@ -210,7 +210,7 @@ void cmd_size(struct sess *s, char *arg)
 		sess_reply(s, 550, "SIZE not available in ASCII mode: use TYPE I.");
 		return;
 	}
-	r = vfs_stat(s->root_fd, vpath, &st);
+	r = vc_stat(&s->cell, vpath, &st);
 	if (r == 0 && !S_ISREG(st.st_mode))
 		r = -EISDIR;
 	if (r != 0)
@@ -227,7 +227,7 @@ void cmd_mdtm(struct sess *s, char *arg)
 
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
-	r = vfs_stat(s->root_fd, vpath, &st);
+	r = vc_stat(&s->cell, vpath, &st);
 	if (r != 0) {
 		cmd_fail(s, r, vpath);
 		return;
@@ -255,7 +255,7 @@ void cmd_mfmt(struct sess *s, char *arg)
 	}
 	if (cmd_vpath(s, path, vpath, sizeof(vpath)) != 0)
 		return;
-	r = vfs_set_mtime(s->root_fd, vpath, t);
+	r = vc_set_mtime(&s->cell, vpath, t);
 	sess_log_file(s, "MFMT", vpath, NULL, r == 0 ? 213 : 550);
 	if (r != 0) {
 		cmd_fail(s, r, vpath);
@@ -275,7 +275,7 @@ void cmd_mlst(struct sess *s, char *arg)
 		return;
 	buf_init(&b, 0);
 	buf_printf(&b, "Listing %s\n ", vpath);
-	r = vfs_mlst(s->root_fd, vpath, vpath, s->facts_off, &b);
+	r = vc_mlst(&s->cell, vpath, vpath, s->facts_off, &b);
 	buf_puts(&b, "\nEnd");
 	if (r != 0)
 		cmd_fail(s, r, vpath);
@@ -304,12 +304,12 @@ void cmd_avbl(struct sess *s, char *arg)
 	}
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
-	if ((r = vfs_stat(s->root_fd, vpath, &(struct stat){ 0 })) != 0) {
+	if ((r = vc_stat(&s->cell, vpath, &(struct stat){ 0 })) != 0) {
 		cmd_fail(s, r, vpath);
 		return;
 	}
-	if (fstatvfs(s->root_fd, &fs) != 0) {
-		cmd_fail(s, -errno, vpath);
+	if ((r = vc_statvfs(&s->cell, &fs)) != 0) {
+		cmd_fail(s, r, vpath);
 		return;
 	}
 	free_fs = (uint64_t)fs.f_bavail * fs.f_frsize;

@@ -183,7 +183,7 @@ static struct xfer *xfer_new(enum xfer_kind kind, const char *verb,
 struct list_job {
 	struct job job;
 	struct sess *s;
-	int root_fd;		/* a dup: the session may close its own */
+	struct vfs_cell cell;	/* a dup: the session may close its own */
 	char vpath[VFS_PATH_MAX];
 	enum vfs_list_fmt fmt;
 	struct vfs_list_opts opts;
@@ -196,11 +196,10 @@ static void list_run(struct job *j)
 {
 	struct list_job *l = (struct list_job *)j;
 
-	l->result = vfs_list(l->root_fd, l->vpath, l->fmt, &l->opts, &l->out);
+	l->result = vc_list(&l->cell, l->vpath, l->fmt, &l->opts, &l->out);
 	if (l->result == 0 && l->out.failed)
 		l->result = -ENOMEM;
-	io_close(l->root_fd);
-	l->root_fd = -1;
+	vc_close(&l->cell);
 }
 
 static void list_reply_control(struct sess *s, struct list_job *l)
@@ -262,8 +261,7 @@ void cmd_list_start(struct sess *s, const char *vpath, int fmt, int all,
 		sess_reply(s, 451, "Out of memory.");
 		return;
 	}
-	l->root_fd = fcntl(s->root_fd, F_DUPFD_CLOEXEC, 0);
-	if (l->root_fd < 0) {
+	if (vc_dup(&s->cell, &l->cell) != 0) {
 		free(l);
 		sess_reply(s, 451, "Requested action aborted: local error.");
 		return;
@@ -338,7 +336,7 @@ void cmd_mlsd(struct sess *s, char *arg)
 	    cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
 	/* RFC 3659 7.2.1: MLSD of something that is not a directory is 501 */
-	r = vfs_stat(s->root_fd, vpath, &st);
+	r = vc_stat(&s->cell, vpath, &st);
 	if (r == 0 && !S_ISDIR(st.st_mode)) {
 		sess_reply(s, 501, "%s: Not a directory.", vpath);
 		return;
@@ -371,7 +369,7 @@ void cmd_retr(struct sess *s, char *arg)
 	if (need_channel(s) != 0 ||
 	    cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
-	fd = vfs_open_read(s->root_fd, vpath, &st);
+	fd = vc_open_read(&s->cell, vpath, &st);
 	if (fd < 0) {
 		sess_log_file(s, "RETR", vpath, NULL, cmd_fail(s, fd, vpath));
 		return;
@@ -461,7 +459,7 @@ void cmd_stou(struct sess *s, char *arg)
 		else if (snprintf(vpath, sizeof(vpath), "%s.%d", base, i) >=
 			 (int)sizeof(vpath))
 			break;
-		if (vfs_lstat(s->root_fd, vpath, &st) == -ENOENT) {
+		if (vc_lstat(&s->cell, vpath, &st) == -ENOENT) {
 			const char *name = strrchr(vpath, '/') + 1;
 
 			snprintf(text, sizeof(text), "FILE: %s", name);

@@ -333,8 +333,7 @@ void sess_logout(struct sess *s)
 	}
 	s->logged_in = 0;
 	s->is_admin = 0;
-	io_close(s->root_fd);
-	s->root_fd = -1;
+	vc_close(&s->cell);
 	free(s->login);
 	free(s->cwd);
 	free(s->rnfr);
@@ -490,7 +489,8 @@ static void sess_start(struct worker *w, int fd,
 	s->w = w;
 	s->ctl.fd = fd;
 	s->ctl.fn = ctl_ev;
-	s->dlisten.fd = s->dconn.fd = s->root_fd = -1;
+	s->dlisten.fd = s->dconn.fd = -1;
+	s->cell = VFS_CELL_NONE;
 	s->timer.fn = sess_timer_fire;
 	s->id = atomic_fetch_add(&srv->next_sid, 1) + 1;
 	s->peer = *peer;

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "modules/module.h"
 #include "proto.h"
+#include "vfs/vcell.h"
 #include "worker.h"
 
 struct xfer;
@@ -61,8 +62,9 @@ struct sess {
 	char *user;			/* USER argument awaiting PASS */
 	char *login;			/* after login */
 	int is_admin;
+	size_t provider;		/* the auth module that logged it in */
 	struct cf_identity *ident;	/* after login: for quota and plugins */
-	int root_fd;			/* O_PATH of the cell, -1 before login */
+	struct vfs_cell cell;		/* the cell; none before login */
 	char *cwd;			/* virtual path */
 	char *rnfr;			/* pending rename source */
 	uint64_t rest;			/* REST offset for the next transfer */

@@ -17,6 +17,7 @@
 
 #include "bcast.h"
 #include "buf.h"
+#include "io.h"
 #include "modules/chain.h"
 #include "quota.h"
 #include "sess.h"
@@ -34,6 +35,7 @@ struct site_job {
 	int rc;
 	char why[256];
 	struct cf_account found;	/* account read by USERS / QUOTA */
+	size_t provider;		/* the caller's own auth module */
 	struct buf out;
 };
 
@@ -47,8 +49,35 @@ static const struct cf_auth_ops *prov(const struct srv *srv, size_t i,
 	return a;
 }
 
+/*
+ * A login held by a provider without account operations (a system account
+ * through PAM): those operations are not offered for it, and say why.
+ */
+static int held_elsewhere(struct site_job *j, const char *login)
+{
+	struct cf_identity id;
+
+	for (size_t i = 0; i < j->srv->mods.n; i++) {
+		void *st;
+		const struct cf_auth_ops *a = prov(j->srv, i, &st);
+
+		if (a == NULL || a->lookup == NULL || a->acct_list != NULL)
+			continue;
+		memset(&id, 0, sizeof(id));
+		if (a->lookup(st, login, &id) == CF_OK) {
+			snprintf(j->why, sizeof(j->why), "%s is a system account "
+				 "(%s): manage it with the system's tools", login,
+				 j->srv->mods.v[i].m->name);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int do_register(struct site_job *j)
 {
+	if (held_elsewhere(j, j->op.login))
+		return SITE_NOT_OFFERED;
 	for (size_t i = 0; i < j->srv->mods.n; i++) {
 		void *st;
 		const struct cf_auth_ops *a = prov(j->srv, i, &st);
@@ -123,6 +152,8 @@ static int do_existing(struct site_job *j)
 	int r;
 
 	a = find_account(j, j->op.login, &acct, &st);
+	if (a == NULL && held_elsewhere(j, j->op.login))
+		return SITE_NOT_OFFERED;
 	if (a == NULL) {
 		snprintf(j->why, sizeof(j->why), "no such user");
 		return CF_DECLINED;
@@ -169,10 +200,20 @@ static int do_existing(struct site_job *j)
 /* SITE PASSWD old new: the old password must still be right. */
 static int do_passwd_self(struct site_job *j)
 {
+	const struct cf_auth_ops *own = j->srv->mods.v[j->provider].m->auth;
 	struct cf_identity id;
-	int r = chain_authenticate(&j->srv->mods, &j->client, j->op.login,
-				   j->op.old, &id, j->why, sizeof(j->why));
+	int r;
 
+	if (own == NULL || own->acct_passwd == NULL) {
+		snprintf(j->why, sizeof(j->why), "your account is managed by "
+			 "%s: change its password with the system's tools",
+			 j->srv->mods.v[j->provider].m->name);
+		return SITE_NOT_OFFERED;
+	}
+	r = chain_authenticate(&j->srv->mods, &j->client, j->op.login,
+			       j->op.old, &id, NULL, j->why, sizeof(j->why));
+	if (r == CF_OK && id.has_agent)
+		io_close(id.agent_fd);
 	if (r != CF_OK) {
 		snprintf(j->why, sizeof(j->why), "the old password is wrong");
 		return CF_DENIED;
@@ -415,8 +456,12 @@ static void site_done(struct job *job)
 		goto out;
 	if (j->rc == SITE_NOT_OFFERED) {
 		code = 502;
-		snprintf(text, sizeof(text), "SITE %s is not offered by the "
-			 "auth provider.", j->op.name);
+		if (j->why[0] != '\0')
+			snprintf(text, sizeof(text), "SITE %s is not offered: "
+				 "%s.", j->op.name, j->why);
+		else
+			snprintf(text, sizeof(text), "SITE %s is not offered "
+				 "by the auth provider.", j->op.name);
 	} else if (j->rc == CF_DECLINED) {
 		code = 550;
 		snprintf(text, sizeof(text), "No such user %s.", j->op.login);
@@ -457,6 +502,7 @@ void site_acct_start(struct sess *s, const struct site_op *op)
 	j->s = s;
 	j->srv = s->w->srv;
 	j->op = *op;
+	j->provider = s->provider;
 	snprintf(j->addr, sizeof(j->addr), "%s", s->peer_text);
 	j->client.addr = j->addr;
 	j->client.port = s->peer_port;

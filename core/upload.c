@@ -61,18 +61,25 @@ static int open_target(struct sess *s, struct xfer *x, const char *vpath,
 {
 	struct upload *u = &x->up;
 	char tmp[VFS_PATH_MAX];
-	int fd, r = vfs_lstat(s->root_fd, vpath, old);
+	int fd, r = vc_lstat(&s->cell, vpath, old);
 
-	if (r == 0 && S_ISREG(old->st_mode) && u->mode == VFS_W_TRUNC) {
-		/* an overwrite lands beside the old file, replaces it at the end */
+	/*
+	 * An overwrite lands beside the old file and replaces it at the end,
+	 * so a refused or broken upload loses nothing.  Not for a system
+	 * user's file (agent cell): a new inode would take the file from its
+	 * owner and drop its mode, so it is truncated in place, as a shell
+	 * would.
+	 */
+	if (r == 0 && S_ISREG(old->st_mode) && u->mode == VFS_W_TRUNC &&
+	    !vc_is_agent(&s->cell)) {
 		if ((r = tmp_name(s, vpath, tmp, sizeof(tmp))) != 0)
 			return r;
-		fd = vfs_open_write(s->root_fd, tmp, VFS_W_EXCL);
+		fd = vc_open_write(&s->cell, tmp, VFS_W_EXCL);
 		if (fd < 0)
 			return fd;
 		u->tmp = strdup(tmp);
 		if (u->tmp == NULL || fchmod(fd, old->st_mode & 07777) != 0) {
-			(void)vfs_unlink(s->root_fd, tmp);
+			(void)vc_unlink(&s->cell, tmp);
 			io_close(fd);
 			return -ENOMEM;
 		}
@@ -86,7 +93,7 @@ static int open_target(struct sess *s, struct xfer *x, const char *vpath,
 	if (r == 0 && S_ISREG(old->st_mode))
 		u->orig_size = (uint64_t)old->st_size;
 	/* resuming never truncates first: a refusal can cut back exactly */
-	return vfs_open_write(s->root_fd, vpath, u->mode);
+	return vc_open_write(&s->cell, vpath, u->mode);
 }
 
 int upload_open(struct sess *s, struct xfer *x, const char *vpath,
@@ -98,7 +105,7 @@ int upload_open(struct sess *s, struct xfer *x, const char *vpath,
 
 	u->mode = mode;
 	set_owner(s, u, vpath);
-	if (mode == VFS_W_RESUME && (vfs_lstat(s->root_fd, vpath, &old) != 0 ||
+	if (mode == VFS_W_RESUME && (vc_lstat(&s->cell, vpath, &old) != 0 ||
 				     rest > (uint64_t)old.st_size)) {
 		sess_reply(s, 554, "Restart position beyond end of file.");
 		return 554;
@@ -178,7 +185,7 @@ int upload_commit(struct sess *s, struct xfer *x)
 	if (r == 0 && fstat(x->fd, &st) != 0)
 		r = -errno;
 	if (r == 0 && u->tmp != NULL)
-		r = vfs_rename(s->root_fd, u->tmp, x->vpath);
+		r = vc_rename(&s->cell, u->tmp, x->vpath);
 	if (r != 0) {
 		upload_abort(s, x, 0);
 		return r;
@@ -194,13 +201,13 @@ void upload_abort(struct sess *s, struct xfer *x, int over_quota)
 	struct stat st;
 
 	if (u->tmp != NULL) {		/* the old file is untouched */
-		(void)vfs_unlink(s->root_fd, u->tmp);
+		(void)vc_unlink(&s->cell, u->tmp);
 		upload_free(u);
 		settle(s, u, 0, 0);
 		return;
 	}
 	if (over_quota && u->created) {
-		(void)vfs_unlink(s->root_fd, x->vpath);
+		(void)vc_unlink(&s->cell, x->vpath);
 		u->created = 0;
 		settle(s, u, 0, 0);
 		return;

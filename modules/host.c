@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vfs/vcell.h"
+
 /*
  * Written by modhost_setup() on the main thread before any worker starts,
  * read-only afterwards.
@@ -88,6 +90,37 @@ static int mh_cfg_bool(const struct cf_config *cfg, const char *key, int *out)
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
 		return -1;
 	*out = config_setting_get_bool(s) ? 1 : 0;
+	return 0;
+}
+
+/* A list or array of strings; one plain string is a list of one. */
+static int mh_cfg_strv(const struct cf_config *cfg, const char *key,
+		       const char **out, size_t max, size_t *n)
+{
+	const config_setting_t *s = mh_lookup(cfg, key);
+	int type, len;
+
+	*n = 0;
+	if (s == NULL)
+		return 1;
+	type = config_setting_type(s);
+	if (type == CONFIG_TYPE_STRING) {
+		if (max > 0)
+			out[(*n)++] = config_setting_get_string(s);
+		return 0;
+	}
+	if (type != CONFIG_TYPE_LIST && type != CONFIG_TYPE_ARRAY)
+		return -1;
+	len = config_setting_length(s);
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *e =
+			config_setting_get_elem(s, (unsigned)i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return -1;
+		if (*n < max)
+			out[(*n)++] = config_setting_get_string(e);
+	}
 	return 0;
 }
 
@@ -304,5 +337,7 @@ const struct cf_host *modhost_setup(const char *server_root, uid_t cell_uid,
 	h->make_cell = mh_make_cell;
 	h->emit = mh_emit;
 	h->offload = mh_offload;
+	h->cfg_strv = mh_cfg_strv;
+	h->agent_serve = vc_agent_serve;
 	return h;
 }

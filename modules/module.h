@@ -13,7 +13,7 @@
 #include <time.h>
 
 #define CELLFTPD_ABI_MAJOR 1
-#define CELLFTPD_ABI_MINOR 0
+#define CELLFTPD_ABI_MINOR 1
 
 /* Answers of a provider; a chain stops at the first OK or DENIED. */
 enum cf_result {
@@ -46,6 +46,17 @@ struct cf_identity {
 	uint64_t quota_bytes;	/* CF_UNLIMITED for none */
 	uint64_t quota_files;	/* CF_UNLIMITED for none */
 	int64_t uid, gid;	/* -1: files belong to server.run_as */
+	/*
+	 * ABI 1.1.  has_agent: 0 (the core opens the cell itself), or 1 with
+	 * agent_fd a socket to a file agent, a process already running as
+	 * the user that serves this session's file operations
+	 * (cf_host.agent_serve); the core owns it once CF_OK is returned.
+	 * fail_delay_ms: with a refusal, the least delay before the client
+	 * hears it (a PAM module's failure delay, served as a timer).
+	 */
+	int has_agent;
+	int agent_fd;
+	uint32_t fail_delay_ms;
 };
 
 #define CF_ACCT_ADMIN    0x1u
@@ -208,6 +219,17 @@ struct cf_host {
 	int (*offload)(void (*fn)(void *arg), void *arg);
 	/* `cellftpd -t`: check the settings, change nothing on disk. */
 	int check_only;
+	/* ABI 1.1: a list of strings, or one string as a list of one; up
+	 * to max in out[] (valid while the config is), count in *n. */
+	int (*cfg_strv)(const struct cf_config *cfg, const char *key,
+			const char **out, size_t max, size_t *n);
+	/*
+	 * ABI 1.1: be a file agent (see agent_fd): answer the core's file
+	 * operations on sock, in the cell at cell_fd, until the core closes
+	 * sock.  Call it in a process of its own that already has the user's
+	 * credentials.  Returns 0 at a clean end.
+	 */
+	int (*agent_serve)(int sock, int cell_fd);
 };
 
 struct cf_module {

@@ -260,13 +260,15 @@ static void refuse_one(struct fx *fx, const char *name, const char *msg)
 }
 
 /* One test per broken plugin: its name says what the loader refuses. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define ABI STR(CELLFTPD_ABI_MAJOR) "." STR(CELLFTPD_ABI_MINOR)
+
 #define REFUSAL(test, plugin, msg) \
 	static void test(void **state) { refuse_one(*state, plugin, msg); }
 
 REFUSAL(a_different_major_abi_is_refused, "bad_major",
-	"refused: built for ABI 2.0, this cellftpd speaks 1.0")
-REFUSAL(a_newer_minor_abi_is_refused, "bad_minor",
-	"refused: built for ABI 1.1, newer than this cellftpd (1.0)")
+	"refused: built for ABI 2.0, this cellftpd speaks " ABI)
 REFUSAL(a_shared_object_without_the_entry_point_is_refused, "no_symbol",
 	"refused: no cellftpd_module_v1()")
 REFUSAL(a_null_descriptor_is_refused, "null_desc",
@@ -279,10 +281,20 @@ REFUSAL(a_module_named_unlike_its_entry_is_refused, "wrong_name",
 REFUSAL(a_failed_init_is_refused_with_the_module_reason, "bad_init",
 	"refused: init failed: bad_init: the users database is on fire")
 
+static void a_newer_minor_abi_is_refused(void **state)
+{
+	char *msg = xasprintf("refused: built for ABI %d.%d, newer than this "
+			      "cellftpd (" ABI ")", CELLFTPD_ABI_MAJOR,
+			      CELLFTPD_ABI_MINOR + 1);
+
+	refuse_one(*state, "bad_minor", msg);
+	free(msg);
+}
+
 static void a_short_descriptor_is_refused(void **state)
 {
-	char *msg = xasprintf("refused: short descriptor (%zu bytes, ABI 1.0 "
-			      "needs %zu)", offsetof(struct cf_module, reload),
+	char *msg = xasprintf("refused: short descriptor (%zu bytes, ABI " ABI
+			      " needs %zu)", offsetof(struct cf_module, reload),
 			      sizeof(struct cf_module));
 
 	refuse_one(*state, "bad_size", msg);

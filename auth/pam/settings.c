@@ -1,0 +1,171 @@
+/*
+ * auth_pam settings (service, cells, admin_group, allow_groups,
+ * deny_users) and the group checks shared by the serving process and the
+ * helper.
+ */
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/pam/ap.h"
+
+static int ap_bad(const struct cf_host *host, const struct cf_config *cfg,
+		  const char *key, const char *what, char *err, size_t errlen)
+{
+	char where[256];
+
+	snprintf(err, errlen, "%s: auth_pam: %s %s",
+		 host->cfg_where(cfg, key, where, sizeof(where)), key, what);
+	return -1;
+}
+
+static int ap_str(const struct cf_host *host, const struct cf_config *cfg,
+		  const char *key, const char *def, char *out, size_t len,
+		  char *err, size_t errlen)
+{
+	const char *v = def;
+	int r = host->cfg_str(cfg, key, &v);
+
+	if (r < 0)
+		return ap_bad(host, cfg, key, "must be a string", err, errlen);
+	if (strlen(v) >= len)
+		return ap_bad(host, cfg, key, "is too long", err, errlen);
+	snprintf(out, len, "%s", v);
+	return 0;
+}
+
+/* A group that must exist now: a typo would otherwise lock everyone out. */
+static int ap_group_known(const struct cf_host *host,
+			  const struct cf_config *cfg, const char *key,
+			  const char *name, char *err, size_t errlen)
+{
+	char what[128];
+
+	if (getgrnam(name) != NULL)
+		return 0;
+	snprintf(what, sizeof(what), "names no such group '%s'", name);
+	return ap_bad(host, cfg, key, what, err, errlen);
+}
+
+static int ap_list(const struct cf_host *host, const struct cf_config *cfg,
+		   const char *key, char (*out)[AP_NAME_MAX], size_t width,
+		   size_t *n, int groups, char *err, size_t errlen)
+{
+	const char *v[AP_LIST_MAX + 1];
+	size_t got = 0;
+	int r = host->cfg_strv(cfg, key, v, AP_LIST_MAX + 1, &got);
+
+	*n = 0;
+	if (r == 1)
+		return 0;
+	if (r < 0)
+		return ap_bad(host, cfg, key, "must be a list of strings",
+			      err, errlen);
+	if (got > AP_LIST_MAX)
+		return ap_bad(host, cfg, key, "has too many names", err, errlen);
+	for (size_t i = 0; i < got; i++) {
+		if (v[i][0] == '\0' || strlen(v[i]) >= width)
+			return ap_bad(host, cfg, key, "has an empty or too long "
+				      "name", err, errlen);
+		if (groups && ap_group_known(host, cfg, key, v[i], err,
+					     errlen) != 0)
+			return -1;
+		snprintf(out[i], width, "%s", v[i]);
+	}
+	*n = got;
+	return 0;
+}
+
+int ap_conf_parse(const struct cf_host *host, const struct cf_config *cfg,
+		  struct ap_conf *c, char *err, size_t errlen)
+{
+	static const char *const known[] = {
+		"service", "cells", "admin_group", "allow_groups", "deny_users",
+		NULL
+	};
+	char cells[16];
+
+	memset(c, 0, sizeof(*c));
+	if (host->size < sizeof(*host) || host->cfg_strv == NULL ||
+	    host->agent_serve == NULL) {
+		snprintf(err, errlen, "auth_pam: needs cellftpd with plugin "
+			 "ABI 1.1 or newer");
+		return -1;
+	}
+	if (host->cfg_check_keys(cfg, known, err, errlen) != 0 ||
+	    ap_str(host, cfg, "service", "cellftpd", c->service,
+		   sizeof(c->service), err, errlen) != 0 ||
+	    ap_str(host, cfg, "cells", "home", cells, sizeof(cells), err,
+		   errlen) != 0 ||
+	    ap_str(host, cfg, "admin_group", "", c->admin_group,
+		   sizeof(c->admin_group), err, errlen) != 0)
+		return -1;
+	if (c->service[0] == '\0' || strchr(c->service, '/') != NULL)
+		return ap_bad(host, cfg, "service", "must be a PAM service name",
+			      err, errlen);
+	if (strcmp(cells, "home") != 0 && strcmp(cells, "root") != 0)
+		return ap_bad(host, cfg, "cells", "must be \"home\" or \"root\"",
+			      err, errlen);
+	c->cells_home = strcmp(cells, "home") == 0;
+	if (c->admin_group[0] != '\0' &&
+	    ap_group_known(host, cfg, "admin_group", c->admin_group, err,
+			   errlen) != 0)
+		return -1;
+	if (ap_list(host, cfg, "allow_groups", c->allow, AP_NAME_MAX,
+		    &c->nallow, 1, err, errlen) != 0 ||
+	    ap_list(host, cfg, "deny_users", c->deny, CF_LOGIN_MAX,
+		    &c->ndeny, 0, err, errlen) != 0)
+		return -1;
+	snprintf(c->server_root, sizeof(c->server_root), "%s",
+		 host->server_root);
+	c->agent_serve = host->agent_serve;
+	return 0;
+}
+
+int ap_login_ok(const char *login)
+{
+	size_t n = strlen(login);
+
+	return n > 0 && n < CF_LOGIN_MAX && login[0] != '.' &&
+	       login[0] != '-' && strchr(login, '/') == NULL;
+}
+
+int ap_denied(const struct ap_conf *c, const char *login)
+{
+	for (size_t i = 0; i < c->ndeny; i++)
+		if (strcmp(c->deny[i], login) == 0)
+			return 1;
+	return 0;
+}
+
+int ap_in_group(const char *login, gid_t gid, const char *name)
+{
+	struct group gr, *g = NULL;
+	char text[4096];
+	gid_t list[256];
+	int n = (int)(sizeof(list) / sizeof(list[0]));
+
+	/* a group too big for text is looked up by gid below all the same */
+	if (getgrnam_r(name, &gr, text, sizeof(text), &g) != 0 || g == NULL)
+		return 0;
+	if (g->gr_gid == gid)
+		return 1;
+	if (getgrouplist(login, gid, list, &n) < 0)
+		return 0;	/* more groups than we look at: not a member */
+	for (int i = 0; i < n; i++)
+		if (list[i] == g->gr_gid)
+			return 1;
+	return 0;
+}
+
+int ap_allowed(const struct ap_conf *c, const char *login, gid_t gid)
+{
+	if (c->nallow == 0)
+		return 1;
+	for (size_t i = 0; i < c->nallow; i++)
+		if (ap_in_group(login, gid, c->allow[i]))
+			return 1;
+	return 0;
+}
