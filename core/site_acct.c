@@ -94,6 +94,8 @@ static int do_add(struct site_job *j)
 {
 	struct cf_account acct = { .quota_files = CF_UNLIMITED };
 
+	if (held_elsewhere(j, j->op.login))
+		return SITE_NOT_OFFERED;
 	snprintf(acct.login, sizeof(acct.login), "%s", j->op.login);
 	acct.quota_bytes = j->op.quota;
 	acct.flags = j->op.quota_default ? CF_ACCT_QUOTA_DEFAULT : 0;

@@ -193,7 +193,7 @@ class Server:
 
 	def __init__(self, users=(("alice", "alice-Pw.1", False, None),),
 		     server=None, listen=("127.0.0.1:0",), auth=None,
-		     log=None, start=True, extra_modules=()):
+		     log=None, start=True, extra_modules=(), env=None):
 		self.bin, self.user_bin, self.modules = binaries()
 		self.tmp = tempfile.mkdtemp(prefix=TMP_PREFIX)
 		forbid(self.tmp)
@@ -209,6 +209,7 @@ class Server:
 		self.addrs = []			# [(host, port)] from "listening on"
 		self.passwords = {}
 		self.cleaned = False
+		self.env = dict(os.environ, **(env or {}))
 		_servers.append(self)
 		try:
 			self._make_tree()
@@ -304,7 +305,7 @@ class Server:
 	def check_config(self, path=None):
 		"""Run `cellftpd -t -c FILE`: (exit status, output)."""
 		r = subprocess.run([self.bin, "-t", "-c", path or self.conf],
-				   stdin=subprocess.DEVNULL,
+				   stdin=subprocess.DEVNULL, env=self.env,
 				   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
 				   timeout=30)
 		return r.returncode, r.stdout.decode("utf-8", "replace")
@@ -327,7 +328,7 @@ class Server:
 		self.proc = subprocess.Popen(
 			[self.bin, "-c", self.conf], stdin=subprocess.DEVNULL,
 			stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-			cwd=self.tmp, preexec_fn=_child_setup)
+			cwd=self.tmp, env=self.env, preexec_fn=_child_setup)
 		self.threads = []
 		for s in (self.proc.stdout, self.proc.stderr):
 			t = threading.Thread(target=self._drain, args=(s,),
@@ -783,6 +784,23 @@ def port_arg(host, port):
 
 
 # ---------------------------------------------------------------- utilities
+
+
+def log_lines(srv, name, pattern, want=1, timeout=10.0):
+	"""Lines of the log file `name` matching pattern, once there are at
+	least `want` of them (the logger thread writes soon, not at once)."""
+	rx = re.compile(pattern)
+	deadline = time.monotonic() + timeout
+	while True:
+		try:
+			with open(os.path.join(srv.logdir, name), "rb") as f:
+				text = f.read().decode("utf-8", "replace")
+		except FileNotFoundError:
+			text = ""
+		found = [x for x in text.splitlines() if rx.search(x)]
+		if len(found) >= want or time.monotonic() > deadline:
+			return found
+		time.sleep(0.1)
 
 
 def sha256_file(path):

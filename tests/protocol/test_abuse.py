@@ -18,7 +18,7 @@ import threading
 import time
 
 import harness
-from harness import Server, TestCase
+from harness import log_lines, Server, TestCase
 
 PW = "alice-Pw.1"
 USERS = [("alice", PW, False, None)]
@@ -28,23 +28,6 @@ OTHER = "127.0.0.2"		# the whole of 127/8 is loopback
 # would count as growth below: keep it small.  A plain build ignores this.
 os.environ["ASAN_OPTIONS"] = ":".join(
 	x for x in (os.environ.get("ASAN_OPTIONS"), "quarantine_size_mb=16") if x)
-
-
-def log_lines(srv, name, pattern, want=1, timeout=10.0):
-	"""Lines of the log file `name` matching pattern, once there are at
-	least `want` of them (the logger thread writes soon, not at once)."""
-	rx = re.compile(pattern)
-	deadline = time.monotonic() + timeout
-	while True:
-		try:
-			with open(os.path.join(srv.logdir, name), "rb") as f:
-				text = f.read().decode("utf-8", "replace")
-		except FileNotFoundError:
-			text = ""
-		found = [x for x in text.splitlines() if rx.search(x)]
-		if len(found) >= want or time.monotonic() > deadline:
-			return found
-		time.sleep(0.1)
 
 
 def assert_refused_at_connect(tc, srv, source=None, what="connection"):
