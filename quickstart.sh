@@ -4,7 +4,8 @@
 #                           into var/prefix, create the first accounts, serve
 #                           on 127.0.0.1:2121 in the foreground
 #   ./quickstart.sh test    the same set-up, then every test: plain, then
-#                           under ASan+UBSan and (pool, quota) TSan; extra
+#                           under ASan+UBSan and (pool, quota) TSan, then
+#                           each libFuzzer target for a few seconds; extra
 #                           arguments go to a plain meson test run only
 #   ./quickstart.sh deps    only install the missing build packages
 set -euo pipefail
@@ -140,6 +141,20 @@ sanitize() {
 		meson test -C "$dir" --no-rebuild --print-errorlogs "$@"
 }
 
+# The libFuzzer targets (clang, -Dfuzz=true; the same folder as
+# tests/fuzz/run.sh) run as the "fuzz" suite: 5 seconds each over a copy
+# of the committed corpus (tests/fuzz/ci.sh), so CI never grows it.
+fuzz_ci() {
+	local dir=build-fuzz opts=(-Dfuzz=true -Dtests=false)
+	if [ -f "$dir/meson-private/coredata.dat" ]; then
+		meson setup --reconfigure "${opts[@]}" "$dir" >/dev/null
+	else
+		CC=clang meson setup "${opts[@]}" "$dir" >/dev/null
+	fi || return 1
+	meson compile -C "$dir" >/dev/null || return 1
+	meson test -C "$dir" --no-rebuild --print-errorlogs --suite fuzz
+}
+
 # Every test: the plain build (as CI builds it), then all unit and protocol
 # tests under AddressSanitizer + UndefinedBehaviorSanitizer, and the thread
 # pool and the quota ledger under ThreadSanitizer.  Arguments go to the
@@ -153,6 +168,8 @@ cmd_test() {
 		sanitize build-asan -Db_sanitize=address,undefined || rc=1
 		say "the pool and the quota ledger under TSan (build-tsan)"
 		CC=clang sanitize build-tsan -Db_sanitize=thread pool quota || rc=1
+		say "each libFuzzer target for a few seconds (build-fuzz)"
+		fuzz_ci || rc=1
 	fi
 	return $rc
 }
