@@ -4,7 +4,8 @@
 #                           into var/prefix, create the first accounts, serve
 #                           on 127.0.0.1:2121 in the foreground
 #   ./quickstart.sh test    the same set-up, then every test: plain, then
-#                           under ASan+UBSan and (pool, quota) TSan; extra
+#                           under ASan+UBSan and (pool, quota) TSan, then
+#                           each libFuzzer target for a few seconds; extra
 #                           arguments go to a plain meson test run only
 #   ./quickstart.sh deps    only install the missing build packages
 set -euo pipefail
@@ -86,7 +87,8 @@ gen_password() {
 add_user() {
 	local pw=$1
 	shift
-	printf '%s\n%s\n' "$pw" "$pw" | "$PREFIX/sbin/cellftpd-user" add "$@"
+	printf '%s\n%s\n' "$pw" "$pw" | "$PREFIX/sbin/cellftpd-user" \
+		${CELLFTPD_QS_CONF:+-c "$CELLFTPD_QS_CONF"} add "$@"
 }
 
 first_start() {
@@ -109,16 +111,63 @@ first_start() {
 EOF
 }
 
+# As root, cellftpd refuses to serve without server.run_as: make a system
+# user (no shell, no home) and a config for it whose data (cells, users
+# file, logs) lives in var/srv, owned by that user; var/prefix (the
+# binaries root runs) stays root's.
+RUN_AS=cellftpd
+root_config() {
+	local conf=var/cellftpd.conf moddir
+	if ! id -u "$RUN_AS" >/dev/null 2>&1; then
+		say "creating the system user $RUN_AS"
+		useradd --system --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin "$RUN_AS"
+	fi
+	mkdir -p var/srv/cells var/srv/log
+	[ -e var/srv/users ] || (umask 077 && : >var/srv/users)
+	chown -R "$RUN_AS:" var/srv
+	chmod 0750 var/srv var/srv/log
+	moddir=$(dirname "$(find "$PREFIX" -name auth_file.so | head -n 1)")
+	[ -e "$conf" ] || printf '%s\n' \
+		"# written by quickstart.sh for a root start: edit freely" \
+		"server: {" \
+		"  listen = [ \"127.0.0.1:2121\" ];" \
+		"  root = \"$PWD/var/srv/cells\";" \
+		"  passive_ports = [ 50000, 50999 ];" \
+		"  run_as = \"$RUN_AS\";" \
+		"};" \
+		"modules: {" \
+		"  path = \"$moddir\";" \
+		"  load = (" \
+		"    { name = \"auth_file\"; users = \"$PWD/var/srv/users\";" \
+		"      registration = \"admin\"; default_quota = \"1G\"; }," \
+		"    { name = \"quota_disk\"; }," \
+		"    { name = \"log_file\"; dir = \"$PWD/var/srv/log\"; }" \
+		"  );" \
+		"};" >"$conf"
+	printf '%s\n' "$conf"
+}
+
 cmd_run() {
+	local conf="" users=var/users
 	cmd_build
 	meson install -C "$BUILD" --quiet
 	mkdir -p var
-	if [ ! -e var/users ]; then
+	if [ "$(id -u)" -eq 0 ]; then
+		conf=$(root_config)
+		users=var/srv/users
+		export CELLFTPD_QS_CONF="$conf"
+	fi
+	if [ ! -s "$users" ]; then
 		first_start
 	else
 		say "accounts already exist: see var/credentials"
 	fi
 	say "serving on 127.0.0.1:2121, Ctrl-C stops"
+	if [ -n "$conf" ]; then
+		say "as root: config $conf, serving as user $RUN_AS"
+		exec "$PREFIX/sbin/cellftpd" -c "$conf"
+	fi
 	exec "$PREFIX/sbin/cellftpd"
 }
 
@@ -140,6 +189,20 @@ sanitize() {
 		meson test -C "$dir" --no-rebuild --print-errorlogs "$@"
 }
 
+# The libFuzzer targets (clang, -Dfuzz=true; the same folder as
+# tests/fuzz/run.sh) run as the "fuzz" suite: 5 seconds each over a copy
+# of the committed corpus (tests/fuzz/ci.sh), so CI never grows it.
+fuzz_ci() {
+	local dir=build-fuzz opts=(-Dfuzz=true -Dtests=false)
+	if [ -f "$dir/meson-private/coredata.dat" ]; then
+		meson setup --reconfigure "${opts[@]}" "$dir" >/dev/null
+	else
+		CC=clang meson setup "${opts[@]}" "$dir" >/dev/null
+	fi || return 1
+	meson compile -C "$dir" >/dev/null || return 1
+	meson test -C "$dir" --no-rebuild --print-errorlogs --suite fuzz
+}
+
 # Every test: the plain build (as CI builds it), then all unit and protocol
 # tests under AddressSanitizer + UndefinedBehaviorSanitizer, and the thread
 # pool and the quota ledger under ThreadSanitizer.  Arguments go to the
@@ -153,6 +216,8 @@ cmd_test() {
 		sanitize build-asan -Db_sanitize=address,undefined || rc=1
 		say "the pool and the quota ledger under TSan (build-tsan)"
 		CC=clang sanitize build-tsan -Db_sanitize=thread pool quota || rc=1
+		say "each libFuzzer target for a few seconds (build-fuzz)"
+		fuzz_ci || rc=1
 	fi
 	return $rc
 }

@@ -31,7 +31,8 @@ struct cfg_chk {
 	size_t errlen;
 };
 
-static const char *const cfg_top_keys[] = { "server", "modules", NULL };
+static const char *const cfg_top_keys[] = { "server", "modules", "tls",
+					     NULL };
 
 static const char *const cfg_server_keys[] = {
 	"listen", "root", "workers", "blocking_threads", "max_sessions",
@@ -572,7 +573,7 @@ static int cfg_check(struct cfg *c, char *err, size_t errlen)
 		return -1;
 	if (chk_server(&k) != 0 || chk_modules(&k) != 0)
 		return -1;
-	return 0;
+	return cfg_tls_check(c, err, errlen);
 }
 
 /* Start a cfg: zeroed, libconfig ready, name and absolute base_dir set. */
@@ -766,6 +767,7 @@ void cfg_free(struct cfg *c)
 	free(c->umask_text);
 	free(c->module_path);
 	free(c->mods);
+	cfg_tls_free(&c->tls);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -16,6 +16,19 @@ struct cfg_listen {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	char text[80];		/* as written: "127.0.0.1:2121", "[::1]:21" */
+	int implicit_tls;	/* tls.implicit_listen: TLS from the first byte */
+};
+
+/* tls.require: what must be protected before it is accepted. */
+enum cfg_tls_require { TLS_REQ_NONE, TLS_REQ_LOGIN, TLS_REQ_ALL };
+
+/* The `tls` group (cfg_tls.c); enabled = the group is present. */
+struct cfg_tls {
+	int enabled;
+	char *certificate;	/* absolute */
+	char *key;		/* absolute */
+	enum cfg_tls_require require;
+	int session_reuse;	/* data connections must resume the control's */
 };
 
 struct cfg;
@@ -61,6 +74,8 @@ struct cfg {
 	char *umask_text;
 	unsigned umask;
 
+	struct cfg_tls tls;
+
 	char *module_path;	/* absolute */
 	struct cfg_module *mods;
 	size_t nmods;
@@ -96,6 +111,19 @@ const char *cfg_where(const struct cfg *c, const config_setting_t *s,
 
 /* Parse "host:port", "[v6]:port", "*:port" into a listen address. */
 int cfg_parse_addr(const char *text, struct cfg_listen *out);
+
+/*
+ * The `tls` group (cfg_tls.c): keys, `require`, and tls.implicit_listen
+ * appended to c->listen (after server.listen was read).  The certificate
+ * and key are only named here; tls.c loads them.  0, or -1 with err set.
+ */
+int cfg_tls_check(struct cfg *c, char *err, size_t errlen);
+void cfg_tls_free(struct cfg_tls *t);
+
+/* "FILE:LINE: message" of setting s into err; returns -1. */
+int cfg_errorf(const struct cfg *c, const config_setting_t *s, char *err,
+	       size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 
 #endif

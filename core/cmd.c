@@ -11,6 +11,7 @@
 
 #include "proto.h"
 #include "sess.h"
+#include "sess_tls.h"
 #include "site.h"
 #include "vfs/vfs.h"
 
@@ -19,7 +20,9 @@ static const struct cmd cmds[] = {
 	{ "ABOR", cmd_abor, CMD_XFER, "abort the transfer" },
 	{ "ACCT", cmd_acct, 0, "account (not needed)" },
 	{ "ALLO", cmd_allo, CMD_AUTH, "allocate (not needed)" },
-	{ "APPE", cmd_appe, CMD_AUTH | CMD_ARG | CMD_PATH, "append to a file" },
+	{ "APPE", cmd_appe, CMD_AUTH | CMD_ARG | CMD_PATH | CMD_DATA,
+	  "append to a file" },
+	{ "AUTH", cmd_auth_tls, CMD_ARG, "start TLS (AUTH TLS)" },
 	{ "AVBL", cmd_avbl, CMD_AUTH | CMD_PATH, "bytes free for uploads" },
 	{ "CDUP", cmd_cdup, CMD_AUTH, "go to the parent directory" },
 	{ "CWD", cmd_cwd, CMD_AUTH | CMD_ARG | CMD_PATH, "change directory" },
@@ -28,36 +31,40 @@ static const struct cmd cmds[] = {
 	{ "EPSV", cmd_epsv, CMD_AUTH, "extended passive mode" },
 	{ "FEAT", cmd_feat, 0, "list extensions" },
 	{ "HELP", cmd_help, 0, "this help" },
-	{ "LIST", cmd_list, CMD_AUTH | CMD_PATH, "list a directory" },
+	{ "LIST", cmd_list, CMD_AUTH | CMD_PATH | CMD_DATA, "list a directory" },
 	{ "MDTM", cmd_mdtm, CMD_AUTH | CMD_ARG | CMD_PATH, "modification time" },
 	{ "MFMT", cmd_mfmt, CMD_AUTH | CMD_ARG | CMD_PATH, "set modification time" },
 	{ "MKD", cmd_mkd, CMD_AUTH | CMD_ARG | CMD_PATH, "make a directory" },
-	{ "MLSD", cmd_mlsd, CMD_AUTH | CMD_PATH, "machine listing of a directory" },
+	{ "MLSD", cmd_mlsd, CMD_AUTH | CMD_PATH | CMD_DATA,
+	  "machine listing of a directory" },
 	{ "MLST", cmd_mlst, CMD_AUTH | CMD_PATH, "machine facts of one entry" },
 	{ "MODE", cmd_mode, CMD_ARG, "transfer mode (S)" },
-	{ "NLST", cmd_nlst, CMD_AUTH | CMD_PATH, "list names" },
+	{ "NLST", cmd_nlst, CMD_AUTH | CMD_PATH | CMD_DATA, "list names" },
 	{ "NOOP", cmd_noop, CMD_XFER, "do nothing" },
 	{ "OPTS", cmd_opts, CMD_ARG, "options (UTF8, MLST)" },
-	{ "PASS", cmd_pass, 0, "password" },
+	{ "PASS", cmd_pass, CMD_SECRET, "password" },
 	{ "PASV", cmd_pasv, CMD_AUTH, "passive mode" },
+	{ "PBSZ", cmd_pbsz, CMD_ARG, "protection buffer size (0)" },
 	{ "PORT", cmd_port, CMD_AUTH | CMD_ARG, "active mode" },
+	{ "PROT", cmd_prot, CMD_ARG, "data protection (C, P)" },
 	{ "PWD", cmd_pwd, CMD_AUTH, "print the directory" },
 	{ "QUIT", cmd_quit, CMD_XFER, "log out" },
 	{ "REIN", cmd_rein, 0, "reinitialize (not implemented)" },
 	{ "REST", cmd_rest, CMD_AUTH | CMD_ARG, "restart offset" },
-	{ "RETR", cmd_retr, CMD_AUTH | CMD_ARG | CMD_PATH, "download" },
+	{ "RETR", cmd_retr, CMD_AUTH | CMD_ARG | CMD_PATH | CMD_DATA, "download" },
 	{ "RMD", cmd_rmd, CMD_AUTH | CMD_ARG | CMD_PATH, "remove a directory" },
 	{ "RNFR", cmd_rnfr, CMD_AUTH | CMD_ARG | CMD_PATH, "rename from" },
 	{ "RNTO", cmd_rnto, CMD_AUTH | CMD_ARG | CMD_PATH, "rename to" },
-	{ "SITE", cmd_site, 0, "site commands (SITE HELP)" },
+	{ "SITE", cmd_site, CMD_SECRET, "site commands (SITE HELP)" },
 	{ "SIZE", cmd_size, CMD_AUTH | CMD_ARG | CMD_PATH, "file size" },
 	{ "STAT", cmd_stat, CMD_XFER | CMD_PATH, "status" },
-	{ "STOR", cmd_stor, CMD_AUTH | CMD_ARG | CMD_PATH, "upload" },
-	{ "STOU", cmd_stou, CMD_AUTH | CMD_PATH, "upload to a unique name" },
+	{ "STOR", cmd_stor, CMD_AUTH | CMD_ARG | CMD_PATH | CMD_DATA, "upload" },
+	{ "STOU", cmd_stou, CMD_AUTH | CMD_PATH | CMD_DATA,
+	  "upload to a unique name" },
 	{ "STRU", cmd_stru, CMD_ARG, "file structure (F)" },
 	{ "SYST", cmd_syst, 0, "system type" },
 	{ "TYPE", cmd_type, CMD_ARG, "representation type (A, I, L 8)" },
-	{ "USER", cmd_user, CMD_ARG, "user name" },
+	{ "USER", cmd_user, CMD_ARG | CMD_SECRET, "user name" },
 	{ "XCUP", cmd_cdup, CMD_AUTH, "CDUP" },
 	{ "XCWD", cmd_cwd, CMD_AUTH | CMD_ARG | CMD_PATH, "CWD" },
 	{ "XMKD", cmd_mkd, CMD_AUTH | CMD_ARG | CMD_PATH, "MKD" },
@@ -68,7 +75,7 @@ static const struct cmd cmds[] = {
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 /* Verbs of RFC 959 we know but do not offer: 502, not 500. */
-static const char *const unimplemented[] = { "SMNT", NULL };
+static const char *const unimplemented[] = { "CCC", "SMNT", NULL };
 
 const struct cmd *cmd_table(size_t *n)
 {
@@ -160,6 +167,9 @@ void cmd_dispatch(struct sess *s, char *line, size_t len)
 		sess_reply(s, 530, "Please login with USER and PASS.");
 		return;
 	}
+	if ((c->flags & (CMD_SECRET | CMD_DATA)) &&
+	    sess_tls_allow(s, c->flags & CMD_SECRET, c->flags & CMD_DATA) != 0)
+		return;
 	if ((c->flags & CMD_ARG) && arg == NULL) {
 		sess_reply(s, 501, "Syntax error in parameters or arguments.");
 		return;

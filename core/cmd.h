@@ -13,6 +13,8 @@ struct sess;
 #define CMD_ARG  0x2	/* argument required */
 #define CMD_XFER 0x4	/* answered at once even during a transfer */
 #define CMD_PATH 0x8	/* argument is a path */
+#define CMD_SECRET 0x10	/* may carry a password: tls.require login */
+#define CMD_DATA 0x20	/* opens a data connection: tls.require all */
 
 struct cmd {
 	const char *name;

@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "quota.h"
 #include "sess.h"
+#include "sess_tls.h"
 #include "srv.h"
 #include "xfer.h"
 #include "vfs/vfs.h"
@@ -44,6 +45,7 @@ void cmd_feat(struct sess *s, char *arg)
 	(void)arg;
 	buf_init(&b, 0);
 	buf_puts(&b, "Features:\n");
+	buf_puts(&b, sess_tls_feat(s));
 	if (qt_active(s->w->srv))
 		buf_puts(&b, " AVBL\n");
 	buf_puts(&b, " EPRT\n EPSV\n MDTM\n MFMT\n MLST ");

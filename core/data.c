@@ -15,6 +15,7 @@
 #include "dataaddr.h"
 #include "io.h"
 #include "sess.h"
+#include "sess_tls.h"
 #include "srv.h"
 #include "xfer.h"
 
@@ -224,6 +225,7 @@ int data_open(struct sess *s)
 
 void data_close(struct sess *s)
 {
+	sess_tls_data_close(s);	/* close_notify before the socket goes */
 	wk_unwatch(s->w, &s->dlisten);
 	wk_unwatch(s->w, &s->dconn);
 	s->dmode = DM_NONE;

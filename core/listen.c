@@ -73,6 +73,7 @@ int listen_bind_all(struct cfg *cfg, struct worker *w, int nworkers,
 			w[i].listen[j].ev.fd = fd;
 			w[i].listen[j].ev.fn = sess_accept_ev;
 			w[i].listen[j].w = &w[i];
+			w[i].listen[j].implicit_tls = cfg->listen[j].implicit_tls;
 			w[i].nlisten = j + 1;
 		}
 	}

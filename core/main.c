@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include "listen.h"
 #include "sess.h"
 #include "srv.h"
+#include "tls.h"
 
 #define LOGQ_MAX 65536
 #define BAN_ADDRS 4096		/* addresses with failed logins remembered */
@@ -142,13 +144,54 @@ static int resolve_run_as(struct srv *s, char *err, size_t len)
 	return 0;
 }
 
-static int drop_privileges(struct srv *s, char *err, size_t len)
+/*
+ * Root serves nobody: without server.run_as a root start is refused
+ * (`-t` only warns), and run_as may not name root itself.
+ */
+static int check_run_as(const struct srv *s, int check_only, char *err,
+			size_t len)
 {
-	if (s->cell_uid == (uid_t)-1) {
-		if (geteuid() == 0)
-			srv_log(CF_LOG_WARN, "running as root: set server.run_as");
+	if (s->cell_uid == 0) {
+		snprintf(err, len, "%s: server.run_as '%s' is root: name an "
+			 "unprivileged user", s->cfg->path, s->cfg->run_as);
+		return -1;
+	}
+	if (s->cell_uid != (uid_t)-1 || geteuid() != 0)
+		return 0;
+	if (check_only) {
+		fprintf(stderr, "cellftpd: warning: %s: server.run_as is not "
+			"set: started as root, cellftpd will refuse to serve\n",
+			s->cfg->path);
 		return 0;
 	}
+	snprintf(err, len, "%s: started as root without server.run_as: "
+		 "refusing to serve as root; set server.run_as to an "
+		 "unprivileged user (e.g. one made with useradd --system)",
+		 s->cfg->path);
+	return -1;
+}
+
+/* Empty the capability bounding set while root may (CAP_SETPCAP). */
+static int drop_bounding_set(char *err, size_t len)
+{
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+			snprintf(err, len, "cannot drop capability %d: %s",
+				 cap, strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * setuid from root to another user clears the permitted and effective
+ * capability sets (no SECBIT_KEEP_CAPS); the bounding set is emptied
+ * first so nothing can win them back, and no_new_privs closes exec.
+ */
+static int drop_privileges(struct srv *s, char *err, size_t len)
+{
+	if (s->cell_uid == (uid_t)-1)
+		return 0;
 	if (geteuid() != 0) {
 		if (geteuid() == s->cell_uid)
 			return 0;
@@ -156,6 +199,8 @@ static int drop_privileges(struct srv *s, char *err, size_t len)
 			 s->cfg->run_as);
 		return -1;
 	}
+	if (drop_bounding_set(err, len) != 0)
+		return -1;
 	if (initgroups(s->cfg->run_as, s->cell_gid) != 0 ||
 	    setgid(s->cell_gid) != 0 || setuid(s->cell_uid) != 0) {
 		snprintf(err, len, "cannot switch to '%s': %s", s->cfg->run_as,
@@ -164,6 +209,10 @@ static int drop_privileges(struct srv *s, char *err, size_t len)
 	}
 	if (setuid(0) == 0) {
 		snprintf(err, len, "privileges could not be dropped");
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		snprintf(err, len, "no_new_privs: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -184,10 +233,15 @@ fail:
 	return -1;
 }
 
-static int start_threads(struct srv *s, char *err, size_t len)
+static int start_threads(struct srv *s, SSL_CTX *tls, char *err,
+			 size_t len)
 {
 	struct settings *set = settings_new(s->cfg);
 
+	if (set != NULL)
+		set->tls_ctx = tls;
+	else
+		SSL_CTX_free(tls);
 	if (set == NULL ||
 	    limits_init(&s->limits, (size_t)s->cfg->max_sessions) != 0 ||
 	    limits_init(&s->unauth, (size_t)s->cfg->max_sessions) != 0 ||
@@ -325,16 +379,24 @@ static void reload(struct srv *s, const char *path)
 	char err[CFG_ERR_MAX];
 	struct settings *set = NULL;
 	struct cfg *nc = load_config(path, err, sizeof(err));
+	SSL_CTX *tls;
 
 	if (nc == NULL) {
 		srv_log(CF_LOG_ERR, "reload refused, keeping the running configuration: %s", err);
 		return;
 	}
+	/* a certificate that does not load keeps the old one serving */
+	if (tls_ctx_new(nc, &tls, err, sizeof(err)) != 0) {
+		srv_log(CF_LOG_ERR, "reload refused, keeping the running configuration and certificate: %s", err);
+		goto drop;
+	}
 	set = settings_new(nc);
 	if (set == NULL) {
+		SSL_CTX_free(tls);
 		srv_log(CF_LOG_ERR, "reload refused: out of memory");
 		goto drop;
 	}
+	set->tls_ctx = tls;
 	if (mod_reload_all(&s->mods, nc, err, sizeof(err)) != 0) {
 		srv_log(CF_LOG_ERR, "reload refused: %s", err);
 		goto drop;
@@ -399,23 +461,26 @@ static void announce(const struct srv *s)
 
 	for (size_t i = 0; i < s->cfg->nlisten; i++) {
 		listen_text(&s->cfg->listen[i], text, sizeof(text));
-		fprintf(stderr, "cellftpd: listening on %s\n", text);
+		fprintf(stderr, "cellftpd: listening on %s%s\n", text,
+			s->cfg->listen[i].implicit_tls ? " (implicit TLS)" : "");
 	}
 	fprintf(stderr, "cellftpd: ready\n");
 }
 
 static int setup(struct srv *s, const char *path, int check_only,
-		 char *err, size_t len)
+		 SSL_CTX **tls, char *err, size_t len)
 {
 	memset(s, 0, sizeof(*s));
 	s->root_fd = -1;
 	s->cfg = load_config(path, err, len);
 	if (s->cfg == NULL || resolve_run_as(s, err, len) != 0 ||
+	    check_run_as(s, check_only, err, len) != 0 ||
 	    open_root(s, err, len) != 0)
 		return -1;
 	s->host = modhost_setup(s->root, s->cell_uid, s->cell_gid, &hooks);
 	modhost_check_only(check_only);
-	if (mod_load_all(&s->mods, s->cfg, s->host, err, len) != 0)
+	if (mod_load_all(&s->mods, s->cfg, s->host, err, len) != 0 ||
+	    tls_ctx_new(s->cfg, tls, err, len) != 0)
 		return -1;
 	if (check_only)
 		return 0;
@@ -442,6 +507,7 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	char err[CFG_ERR_MAX] = "";
 	int check_only = 0, opt, sfd;
+	SSL_CTX *tls = NULL;
 	sigset_t sigs;
 
 	while ((opt = getopt(argc, argv, "c:tVh")) != -1) {
@@ -457,7 +523,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (setup(&srv, path, check_only, err, sizeof(err)) != 0) {
+	if (setup(&srv, path, check_only, &tls, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cellftpd: %s\n", err);
 		if (check_only)
 			fprintf(stderr, "cellftpd: configuration check failed\n");
@@ -465,6 +531,7 @@ int main(int argc, char **argv)
 	}
 	if (check_only) {
 		printf("cellftpd: configuration %s is ok\n", srv.cfg->path);
+		SSL_CTX_free(tls);
 		mod_unload_all(&srv.mods);
 		return 0;
 	}
@@ -480,7 +547,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	srv_set_current(&srv);
-	if (start_threads(&srv, err, sizeof(err)) != 0) {
+	if (start_threads(&srv, tls, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cellftpd: %s\n", err);
 		return 1;
 	}

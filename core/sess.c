@@ -20,7 +20,9 @@
 #include "dataaddr.h"
 #include "io.h"
 #include "reply.h"
+#include "sess_tls.h"
 #include "srv.h"
+#include "tls_io.h"
 #include "xfer.h"
 
 #define SESS_OUT_MAX (256 * 1024)	/* a client that never reads is dropped */
@@ -61,12 +63,25 @@ void sess_log_file(struct sess *s, const char *action, const char *vpath,
 	sess_log_event(s, &ev);
 }
 
+/* Control I/O: through TLS once AUTH TLS started it. */
+static ssize_t ctl_read(struct sess *s, void *buf, size_t len)
+{
+	return s->tls ? tls_conn_read(s->tls, buf, len)
+		      : io_read(s->ctl.fd, buf, len);
+}
+
+static ssize_t ctl_send(struct sess *s, const void *buf, size_t len)
+{
+	return s->tls ? tls_conn_write(s->tls, buf, len)
+		      : io_send(s->ctl.fd, buf, len);
+}
+
 /* Output -------------------------------------------------------------- */
 
 static void flush_out(struct sess *s)
 {
 	while (s->out.len > 0) {
-		ssize_t n = io_send(s->ctl.fd, s->out.p, s->out.len);
+		ssize_t n = ctl_send(s, s->out.p, s->out.len);
 
 		if (n < 0) {
 			if (errno != EAGAIN)
@@ -77,6 +92,8 @@ static void flush_out(struct sess *s)
 	}
 	if (s->out.len == 0 && s->out.cap > 4096)
 		buf_free(&s->out);	/* idle sessions keep no buffers */
+	if (s->tls_start && !s->dead)
+		sess_tls_begin(s);	/* the 234 went out in clear */
 }
 
 void sess_reply_text(struct sess *s, int code, const char *text)
@@ -118,6 +135,8 @@ static void sess_events(struct sess *s)
 		want |= EPOLLIN;
 	if (s->out.len > 0)
 		want |= EPOLLOUT;
+	if (s->tls != NULL)
+		want |= tls_conn_events(s->tls);
 	if (wk_rewatch(s->w, &s->ctl, want) != 0)
 		sess_close(s, "epoll");
 }
@@ -220,6 +239,10 @@ static void process_bytes(struct sess *s, const char *data, size_t n)
 			continue;
 		}
 		cmd_dispatch(s, line, len);
+		/* what followed AUTH TLS in clear is dropped, never run as
+		 * if it had come through TLS (STARTTLS command injection) */
+		if (s->tls_start || (s->tls != NULL && !s->tls->done))
+			return;
 	}
 }
 
@@ -227,8 +250,13 @@ static void sess_read(struct sess *s)
 {
 	char *buf = s->w->scratch + WK_CTL_OFF;
 
+	if (s->tls != NULL && sess_tls_step(s) <= 0) {
+		if (!s->dead)
+			sess_events(s);
+		return;
+	}
 	for (int i = 0; i < 4 && s->reading && !s->dead; i++) {
-		ssize_t n = io_read(s->ctl.fd, buf, WK_CTL_LEN);
+		ssize_t n = ctl_read(s, buf, WK_CTL_LEN);
 
 		if (n == 0) {
 			sess_close(s, "client closed");
@@ -240,9 +268,12 @@ static void sess_read(struct sess *s)
 			return;
 		}
 		process_bytes(s, buf, (size_t)n);
-		if ((size_t)n < WK_CTL_LEN)
-			return;
+		if ((size_t)n < WK_CTL_LEN &&
+		    (s->tls == NULL || !tls_conn_pending(s->tls)))
+			break;
 	}
+	if (s->tls != NULL && !s->dead)
+		sess_events(s);		/* a read may now wait for EPOLLOUT */
 }
 
 void sess_wait(struct sess *s, enum sess_state st)
@@ -303,6 +334,13 @@ static void ctl_ev(struct ev *ev, uint32_t events)
 		sess_close(s, "connection error");
 		return;
 	}
+	/* TLS: a read may wait for EPOLLOUT and a write for EPOLLIN */
+	if (s->tls != NULL && (events & EPOLLOUT) &&
+	    s->tls->rd_want == EPOLLOUT)
+		events |= EPOLLIN;
+	if (s->tls != NULL && (events & EPOLLIN) &&
+	    s->tls->wr_want == EPOLLIN)
+		events |= EPOLLOUT;
 	if (events & EPOLLOUT) {
 		flush_out(s);
 		if (s->dead)
@@ -360,6 +398,7 @@ void sess_close(struct sess *s, const char *why)
 	s->dead = 1;
 	if (s->out.len > 0)
 		flush_out(s);		/* best effort: the final 421/221 */
+	sess_tls_close(s);
 	wk_unwatch(w, &s->ctl);
 
 	ev.detail = why;
@@ -474,7 +513,7 @@ static void sess_setsockopts(int fd)
 }
 
 static void sess_start(struct worker *w, int fd,
-		       const struct sockaddr_storage *peer)
+		       const struct sockaddr_storage *peer, int implicit_tls)
 {
 	struct srv *srv = w->srv;
 	struct cf_log_event ev = { .type = CF_EV_CONNECT };
@@ -516,7 +555,11 @@ static void sess_start(struct worker *w, int fd,
 	s->reading = 1;
 	s->state = SS_CMD;
 	sess_log_event(s, &ev);
-	sess_reply_text(s, 220, w->set->banner);
+	s->implicit_tls = implicit_tls != 0;
+	if (implicit_tls)
+		sess_tls_begin(s);	/* the 220 follows the handshake */
+	else
+		sess_reply_text(s, 220, w->set->banner);
 	if (!s->dead)
 		sess_timer_state(s);
 }
@@ -593,6 +636,6 @@ void sess_accept_ev(struct ev *ev, uint32_t events)
 			continue;
 		}
 		if (sess_admit(w, fd, &peer) == 0)
-			sess_start(w, fd, &peer);
+			sess_start(w, fd, &peer, l->implicit_tls);
 	}
 }

@@ -18,6 +18,7 @@
 #include "worker.h"
 
 struct xfer;
+struct tls_conn;
 
 enum sess_state {
 	SS_CMD,		/* reading commands */
@@ -56,6 +57,10 @@ struct sess {
 	unsigned dead : 1;		/* closed; freed once no job refers to it */
 	unsigned reading : 1;		/* EPOLLIN wanted */
 	unsigned drain_close : 1;	/* close after the running transfer */
+	unsigned tls_start : 1;		/* 234 queued: TLS once it is sent */
+	unsigned implicit_tls : 1;	/* greet after the handshake */
+	unsigned pbsz : 1;		/* PBSZ 0 seen */
+	unsigned prot_p : 1;		/* PROT P: data connections use TLS */
 	int jobs;			/* pool jobs in flight */
 	int failed_logins;
 
@@ -76,6 +81,9 @@ struct sess {
 	struct sockaddr_storage port_addr;
 	socklen_t port_len;
 	struct xfer *xfer;
+
+	struct tls_conn *tls;		/* control TLS; NULL until AUTH */
+	struct tls_conn *dtls;		/* data TLS of the running transfer */
 
 	uint64_t bytes_in, bytes_out;
 	const char *cmd_name;		/* current command, for STAT/WHO */

@@ -52,13 +52,17 @@ struct settings *settings_new(const struct cfg *c)
 	}
 	snprintf(s->banner, sizeof(s->banner), "%s",
 		 c->banner ? c->banner : "cellftpd ready");
+	s->tls_require = c->tls.require;
+	s->tls_session_reuse = c->tls.session_reuse;
 	return s;
 }
 
 void settings_unref(struct settings *s)
 {
-	if (s != NULL && atomic_fetch_sub(&s->refs, 1) == 1)
+	if (s != NULL && atomic_fetch_sub(&s->refs, 1) == 1) {
+		SSL_CTX_free(s->tls_ctx);	/* sessions hold their own refs */
 		free(s);
+	}
 }
 
 struct settings_msg {

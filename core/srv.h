@@ -20,6 +20,8 @@
 #include "pool.h"
 #include "worker.h"
 
+#include <openssl/ssl.h>
+
 /*
  * The settings a worker consults while serving.  Immutable once built; a
  * reload builds a new one and hands it to every worker, each dropping its
@@ -34,6 +36,9 @@ struct settings {
 	int pasv_min, pasv_max;
 	struct sockaddr_storage pasv_addr;	/* ss_family 0 = unset */
 	char banner[256];
+	SSL_CTX *tls_ctx;			/* NULL: no TLS configured */
+	enum cfg_tls_require tls_require;
+	int tls_session_reuse;
 };
 
 struct settings *settings_new(const struct cfg *c);

@@ -25,6 +25,7 @@ struct ev {
 struct wk_listener {
 	struct ev ev;
 	struct worker *w;
+	int implicit_tls;	/* implicit FTPS: TLS from the first byte */
 };
 
 /* A one-shot timer in the worker's heap, in monotonic milliseconds. */

@@ -17,11 +17,14 @@
 #include "io.h"
 #include "quota.h"
 #include "sess.h"
+#include "sess_tls.h"
 #include "srv.h"
+#include "tls_io.h"
 
 #define container_of(p, T, m) ((T *)(void *)((char *)(p) - offsetof(T, m)))
 #define SLICE (256 * 1024)
 #define ASCII_READ (WK_XFER_LEN / 2)	/* LF -> CRLF at most doubles it */
+#define TLS_READ (64 * 1024)		/* PROT P RETR: file bytes per fill */
 
 struct close_job {
 	struct job job;
@@ -91,6 +94,19 @@ void xfer_abort(struct sess *s, int reply)
 	xfer_free(x);
 	if (reply)
 		sess_reply(s, 426, "Connection closed; transfer aborted.");
+}
+
+/* Data I/O: through TLS under PROT P. */
+static ssize_t dc_read(struct sess *s, void *buf, size_t len)
+{
+	return s->dtls ? tls_conn_read(s->dtls, buf, len)
+		       : io_read(s->dconn.fd, buf, len);
+}
+
+static ssize_t dc_send(struct sess *s, const void *buf, size_t len)
+{
+	return s->dtls ? tls_conn_write(s->dtls, buf, len)
+		       : io_send(s->dconn.fd, buf, len);
 }
 
 static void progress(struct sess *s, size_t n)
@@ -164,6 +180,7 @@ static void stor_complete(struct sess *s)
 	struct close_job *c;
 	int r;
 
+	sess_tls_data_close(s);	/* the client's unwrap waits for it */
 	wk_unwatch(s->w, &s->dconn);
 	r = upload_commit(s, x);
 	if (r != 0) {
@@ -219,9 +236,11 @@ static void stor_slice(struct sess *s)
 	char *buf = s->w->scratch + WK_XFER_OFF;
 	size_t budget = SLICE;
 
-	while (budget > 0) {
-		size_t want = budget < WK_XFER_LEN - 1 ? budget : WK_XFER_LEN - 1;
-		ssize_t n = io_read(s->dconn.fd, buf, want);
+	/* bytes TLS already decrypted get no epoll event: take them too */
+	while (budget > 0 || (s->dtls != NULL && tls_conn_pending(s->dtls))) {
+		size_t want = budget > 0 && budget < WK_XFER_LEN - 1 ?
+			      budget : WK_XFER_LEN - 1;
+		ssize_t n = dc_read(s, buf, want);
 		size_t out;
 
 		if (n == 0) {
@@ -243,7 +262,7 @@ static void stor_slice(struct sess *s)
 				xfer_end(s, 426, "Connection closed; transfer aborted.");
 			return;
 		}
-		budget -= (size_t)n;
+		budget = (size_t)n < budget ? budget - (size_t)n : 0;
 		out = x->ascii ? ascii_in(x, buf, (size_t)n) : (size_t)n;
 		if (upload_room(s, x, out) != 0) {
 			over_quota(s);
@@ -267,7 +286,7 @@ static int send_mem(struct sess *s, size_t *budget)
 
 	while (x->mem_off < x->mem.len && *budget > 0) {
 		size_t left = x->mem.len - x->mem_off;
-		ssize_t n = io_send(s->dconn.fd, x->mem.p + x->mem_off,
+		ssize_t n = dc_send(s, x->mem.p + x->mem_off,
 				    left < *budget ? left : *budget);
 
 		if (n < 0) {
@@ -304,14 +323,41 @@ static int ascii_fill(struct sess *s)
 	return x->mem.failed ? -1 : 1;
 }
 
-static void retr_ascii(struct sess *s, size_t budget)
+/*
+ * TLS cannot ride sendfile: the file goes through x->mem, which (unlike
+ * the worker's shared scratch) stays put while SSL_write waits to be
+ * retried with the same bytes.
+ */
+static int tls_fill(struct sess *s)
+{
+	struct xfer *x = s->xfer;
+	size_t want = x->size < TLS_READ ? (size_t)x->size : TLS_READ;
+	ssize_t n;
+
+	if (want == 0)
+		return 0;
+	buf_reset(&x->mem);
+	x->mem_off = 0;
+	if (buf_reserve(&x->mem, want) != 0)
+		return -1;
+	n = io_pread(x->fd, x->mem.p, want, (off_t)x->pos);
+	if (n <= 0)	/* 0: the file shrank under us: send what there was */
+		return (int)n;
+	x->mem.len = (size_t)n;
+	x->pos += (uint64_t)n;
+	x->size -= (uint64_t)n;
+	return 1;
+}
+
+/* Through x->mem: ASCII conversion, or any file under TLS. */
+static void retr_mem(struct sess *s, size_t budget)
 {
 	while (budget > 0) {
 		int r;
 
 		if (!send_mem(s, &budget))
 			return;
-		r = ascii_fill(s);
+		r = s->xfer->ascii ? ascii_fill(s) : tls_fill(s);
 		if (r == 0) {
 			xfer_end(s, 226, "Transfer complete.");
 			return;
@@ -348,13 +394,25 @@ static void retr_binary(struct sess *s, size_t budget)
 		xfer_end(s, 226, "Transfer complete.");
 }
 
-static void data_ev(struct ev *ev, uint32_t events)
+/* TLS: a slice may wait for the other direction (a key update). */
+static void data_tls_events(struct sess *s, uint32_t base)
 {
-	struct sess *s = container_of(ev, struct sess, dconn);
+	uint32_t want = tls_conn_events(s->dtls);
+
+	if ((want & ~base) != 0 &&
+	    wk_rewatch(s->w, &s->dconn, base | want) != 0)
+		xfer_end(s, 426, "Connection closed; transfer aborted.");
+}
+
+static uint32_t data_events(const struct xfer *x)
+{
+	return x->kind == XK_STOR ? EPOLLIN | EPOLLRDHUP : EPOLLOUT;
+}
+
+static void data_slice(struct sess *s, uint32_t events)
+{
 	size_t budget = SLICE;
 
-	if (s->xfer == NULL)
-		return;
 	if (s->xfer->kind == XK_STOR) {
 		stor_slice(s);
 		return;
@@ -366,11 +424,22 @@ static void data_ev(struct ev *ev, uint32_t events)
 	if (s->xfer->kind == XK_LIST) {
 		if (send_mem(s, &budget))
 			xfer_end(s, 226, "Transfer complete.");
-	} else if (s->xfer->ascii) {
-		retr_ascii(s, budget);
+	} else if (s->xfer->ascii || s->dtls != NULL) {
+		retr_mem(s, budget);
 	} else {
 		retr_binary(s, budget);
 	}
+}
+
+static void data_ev(struct ev *ev, uint32_t events)
+{
+	struct sess *s = container_of(ev, struct sess, dconn);
+
+	if (s->xfer == NULL)
+		return;
+	data_slice(s, events);
+	if (s->xfer != NULL && s->dtls != NULL)
+		data_tls_events(s, data_events(s->xfer));
 }
 
 /* Start / ready / timers ---------------------------------------------- */
@@ -389,7 +458,15 @@ void xfer_start(struct sess *s, struct xfer *x, const char *what)
 
 void xfer_ready(struct sess *s)
 {
-	uint32_t want = s->xfer->kind == XK_STOR ? EPOLLIN | EPOLLRDHUP : EPOLLOUT;
+	if (s->prot_p && s->tls != NULL)
+		sess_tls_data_start(s);	/* xfer_go once it is done */
+	else
+		xfer_go(s);
+}
+
+void xfer_go(struct sess *s)
+{
+	uint32_t want = data_events(s->xfer);
 
 	s->xfer->running = 1;
 	s->xfer->progress_ms = wk_now();

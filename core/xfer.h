@@ -37,8 +37,12 @@ struct xfer {
 /* Take ownership of x (allocated by the caller), reply 150, open the data channel. */
 void xfer_start(struct sess *s, struct xfer *x, const char *what);
 
-/* The data connection is up: start moving bytes. */
+/* The data connection is up: start moving bytes (after the TLS
+ * handshake under PROT P). */
 void xfer_ready(struct sess *s);
+
+/* The data connection is up and secured if it must be: move bytes. */
+void xfer_go(struct sess *s);
 
 /* The data connection could not be made (425) or broke. */
 void xfer_fail(struct sess *s, int code, const char *text);

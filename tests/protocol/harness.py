@@ -13,6 +13,7 @@ import ctypes
 import ftplib
 import hashlib
 import os
+import pwd
 import random
 import re
 import select
@@ -32,6 +33,7 @@ TMP_PREFIX = "cellftpd-ptest-"
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
 NET_TIMEOUT = 15.0
+RUN_AS_ROOT = "nobody"		# server.run_as when the tests run as root
 
 # ---------------------------------------------------------------- environment
 
@@ -232,6 +234,9 @@ class Server:
 				"max_unauth_per_ip": 50,
 				"ban_failures": 0,
 			}
+			# root never serves without run_as (test_privdrop)
+			if os.geteuid() == 0:
+				self.server_keys["run_as"] = RUN_AS_ROOT
 			self.server_keys.update(server or {})
 			self.auth_keys = {"name": "auth_file",
 					  "users": self.users_file,
@@ -266,6 +271,16 @@ class Server:
 		with open(self.users_file, "w"):
 			pass
 		os.chmod(self.users_file, 0o600)
+		if os.geteuid() == 0:
+			self._give_to_run_as()
+
+	def _give_to_run_as(self):
+		"""As root the server runs as RUN_AS_ROOT: like a real install,
+		it owns the users file's folder (lock, atomic rewrite), the cells
+		and the logs.  The modules stay root's (the loader checks them)."""
+		pw = pwd.getpwnam(RUN_AS_ROOT)
+		for d in (self.tmp, self.root, self.logdir, self.users_file):
+			os.chown(d, pw.pw_uid, pw.pw_gid)
 
 	def conf_lines(self):
 		d = {
@@ -836,8 +851,19 @@ def write_file(path, data, mtime=None):
 	os.makedirs(os.path.dirname(path), exist_ok=True)
 	with open(path, "wb") as f:
 		f.write(data)
+	if os.geteuid() == 0:		# the server runs as RUN_AS_ROOT
+		pw = pwd.getpwnam(RUN_AS_ROOT)
+		os.chown(path, pw.pw_uid, pw.pw_gid)
 	if mtime is not None:
 		os.utime(path, (mtime, mtime))
+
+
+def make_dir(path):
+	"""A folder in a cell, the server's like what write_file writes."""
+	os.makedirs(path, exist_ok=True)
+	if os.geteuid() == 0:
+		pw = pwd.getpwnam(RUN_AS_ROOT)
+		os.chown(path, pw.pw_uid, pw.pw_gid)
 
 
 def random_bytes(n, seed=None):

@@ -249,7 +249,7 @@ class Files(Base):
 
 	def test_rnfr_350_rnto_250(self):
 		harness.write_file(on_disk("ren1"), b"rename me")
-		os.makedirs(on_disk("rendir"), exist_ok=True)
+		harness.make_dir(on_disk("rendir"))
 		self.assertCode(self.f.sendcmd("RNFR ren1"), 350)
 		self.assertCode(self.f.sendcmd("RNTO rendir/ren2"), 250)
 		self.assertFalse(os.path.exists(on_disk("ren1")))
@@ -738,7 +738,7 @@ class Uploads(Base):
 			self.assertEqual(fh.read(), b"fresh")
 
 	def test_stou_makes_unique_names(self):
-		os.makedirs(on_disk("stou"), exist_ok=True)
+		harness.make_dir(on_disk("stou"))
 		self.f.cwd("/stou")
 		names = []
 		for data in (b"first", b"second"):

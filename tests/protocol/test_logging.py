@@ -599,6 +599,7 @@ class ConfigCheck(TestCase):
 		if os.geteuid() != 0 or shutil.which("setpriv") is None:
 			self.skipTest("needs root and setpriv")
 		os.chmod(self.srv.users_file, 0o644)
+		os.chown(self.srv.logdir, 0, 0)	# the harness gave it to run_as
 		lines = self.srv.conf_lines()
 		self.srv.write_conf(lines)
 		os.chmod(self.srv.conf, 0o644)

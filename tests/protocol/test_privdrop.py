@@ -56,7 +56,28 @@ def thread_uids(pid):
 	return out
 
 
+def proc_caps(pid):
+	"""{"CapEff": int, "CapPrm": ..., "CapBnd": ..., ...} of a process."""
+	caps = {}
+	with open("/proc/%d/status" % pid) as f:
+		for line in f:
+			if line.startswith("Cap"):
+				k, v = line.split(":")
+				caps[k] = int(v, 16)
+	return caps
+
+
 class PrivilegeDrop(TestCase):
+	def test_no_capabilities_left_after_the_drop(self):
+		caps = proc_caps(srv.proc.pid)
+		for k in ("CapEff", "CapPrm", "CapBnd", "CapInh", "CapAmb"):
+			self.assertEqual(caps.get(k, 0), 0, "%s = %x" % (k, caps.get(k, 0)))
+		for tid in os.listdir("/proc/%d/task" % srv.proc.pid):
+			with open("/proc/%d/task/%s/status" % (srv.proc.pid, tid)) as f:
+				eff = [l for l in f if l.startswith("CapEff:")]
+			self.assertEqual(int(eff[0].split()[1], 16), 0, tid)
+
+
 	def test_every_uid_and_gid_is_run_as_once_ready(self):
 		pw = pwd.getpwnam(RUN_AS)
 		uids, gids = proc_ids(srv.proc.pid)
@@ -93,6 +114,37 @@ class PrivilegeDrop(TestCase):
 						return
 			time.sleep(0.05)
 		self.fail("no LOGIN line in auth.log")
+
+
+class RootWithoutRunAs(TestCase):
+	"""Root never serves without server.run_as; `-t` only warns."""
+
+	def setUp(self):
+		self.s = Server(start=False)
+		del self.s.server_keys["run_as"]
+		self.s.write_conf()
+
+	def tearDown(self):
+		self.s.cleanup()
+
+	def test_start_is_refused_with_a_clear_message(self):
+		r = harness.run([self.s.bin, "-c", self.s.conf], timeout=30,
+				check_leak=False)
+		self.assertNotEqual(r[0], 0, r)
+		self.assertIn("started as root without server.run_as: refusing "
+			      "to serve as root", r[2])
+
+	def test_config_check_warns_and_passes(self):
+		rc, out = self.s.check_config()
+		self.assertEqual(rc, 0, out)
+		self.assertIn("server.run_as is not set", out)
+
+	def test_run_as_root_is_refused(self):
+		self.s.server_keys["run_as"] = "root"
+		self.s.write_conf()
+		rc, out = self.s.check_config()
+		self.assertEqual(rc, 1, out)
+		self.assertIn("server.run_as 'root' is root", out)
 
 
 if __name__ == "__main__":
