@@ -13,7 +13,8 @@ set -euo pipefail
 # Everything the build and the tests need; .ci/run installs it through us.
 DEPS=(build-essential meson ninja-build pkg-config libconfig-dev libcrypt-dev
       libcmocka-dev libpam0g-dev libssl-dev lftp curl python3 clang
-      libclang-rt-14-dev logrotate openssl e2fsprogs)
+      libclang-rt-14-dev logrotate openssl e2fsprogs libpam-wrapper
+      libpamtest0-dev libnss-wrapper passwd)
 
 cd "$(dirname "$(readlink -f "$0")")"
 BUILD=build

@@ -108,7 +108,10 @@ class World:
 			"LD_PRELOAD": PAM_WRAPPER + ":" + NSS_WRAPPER,
 			"PAM_WRAPPER": "1",
 			"PAM_WRAPPER_SERVICE_DIR": self.services,
+			# sanitizers refuse RTLD_DEEPBIND; pam_wrapper 1.1.4
+			# reads the second name (a copy-paste slip upstream)
 			"PAM_WRAPPER_DISABLE_DEEPBIND": "1",
+			"UID_WRAPPER_DISABLE_DEEPBIND": "1",
 			"NSS_WRAPPER_PASSWD": self.passwd,
 			"NSS_WRAPPER_GROUP": self.group,
 			# the wrappers are preloaded before the sanitizer runtime
