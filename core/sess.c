@@ -63,25 +63,13 @@ void sess_log_file(struct sess *s, const char *action, const char *vpath,
 	sess_log_event(s, &ev);
 }
 
-/* Control I/O: through TLS once AUTH TLS started it. */
-static ssize_t ctl_read(struct sess *s, void *buf, size_t len)
-{
-	return s->tls ? tls_conn_read(s->tls, buf, len)
-		      : io_read(s->ctl.fd, buf, len);
-}
-
-static ssize_t ctl_send(struct sess *s, const void *buf, size_t len)
-{
-	return s->tls ? tls_conn_write(s->tls, buf, len)
-		      : io_send(s->ctl.fd, buf, len);
-}
-
 /* Output -------------------------------------------------------------- */
 
 static void flush_out(struct sess *s)
 {
 	while (s->out.len > 0) {
-		ssize_t n = ctl_send(s, s->out.p, s->out.len);
+		ssize_t n = tls_or_send(s->tls, s->ctl.fd, s->out.p,
+					s->out.len);
 
 		if (n < 0) {
 			if (errno != EAGAIN)
@@ -256,7 +244,7 @@ static void sess_read(struct sess *s)
 		return;
 	}
 	for (int i = 0; i < 4 && s->reading && !s->dead; i++) {
-		ssize_t n = ctl_read(s, buf, WK_CTL_LEN);
+		ssize_t n = tls_or_read(s->tls, s->ctl.fd, buf, WK_CTL_LEN);
 
 		if (n == 0) {
 			sess_close(s, "client closed");

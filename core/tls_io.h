@@ -12,6 +12,8 @@
 
 #include <openssl/ssl.h>
 
+#include "io.h"
+
 struct tls_conn {
 	SSL *ssl;
 	uint32_t rd_want;	/* EPOLLIN/EPOLLOUT a read (or handshake) awaits */
@@ -36,6 +38,19 @@ int tls_conn_handshake(struct tls_conn *t, const char **why);
  */
 ssize_t tls_conn_read(struct tls_conn *t, void *buf, size_t len);
 ssize_t tls_conn_write(struct tls_conn *t, const void *buf, size_t len);
+
+/* A connection's I/O: through t when it has TLS, else the plain socket. */
+static inline ssize_t tls_or_read(struct tls_conn *t, int fd, void *buf,
+				  size_t len)
+{
+	return t != NULL ? tls_conn_read(t, buf, len) : io_read(fd, buf, len);
+}
+
+static inline ssize_t tls_or_send(struct tls_conn *t, int fd,
+				  const void *buf, size_t len)
+{
+	return t != NULL ? tls_conn_write(t, buf, len) : io_send(fd, buf, len);
+}
 
 /* Decrypted bytes waiting inside OpenSSL (no epoll event will come). */
 int tls_conn_pending(const struct tls_conn *t);

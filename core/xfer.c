@@ -96,19 +96,6 @@ void xfer_abort(struct sess *s, int reply)
 		sess_reply(s, 426, "Connection closed; transfer aborted.");
 }
 
-/* Data I/O: through TLS under PROT P. */
-static ssize_t dc_read(struct sess *s, void *buf, size_t len)
-{
-	return s->dtls ? tls_conn_read(s->dtls, buf, len)
-		       : io_read(s->dconn.fd, buf, len);
-}
-
-static ssize_t dc_send(struct sess *s, const void *buf, size_t len)
-{
-	return s->dtls ? tls_conn_write(s->dtls, buf, len)
-		       : io_send(s->dconn.fd, buf, len);
-}
-
 static void progress(struct sess *s, size_t n)
 {
 	s->xfer->bytes += n;
@@ -240,7 +227,7 @@ static void stor_slice(struct sess *s)
 	while (budget > 0 || (s->dtls != NULL && tls_conn_pending(s->dtls))) {
 		size_t want = budget > 0 && budget < WK_XFER_LEN - 1 ?
 			      budget : WK_XFER_LEN - 1;
-		ssize_t n = dc_read(s, buf, want);
+		ssize_t n = tls_or_read(s->dtls, s->dconn.fd, buf, want);
 		size_t out;
 
 		if (n == 0) {
@@ -286,7 +273,7 @@ static int send_mem(struct sess *s, size_t *budget)
 
 	while (x->mem_off < x->mem.len && *budget > 0) {
 		size_t left = x->mem.len - x->mem_off;
-		ssize_t n = dc_send(s, x->mem.p + x->mem_off,
+		ssize_t n = tls_or_send(s->dtls, s->dconn.fd, x->mem.p + x->mem_off,
 				    left < *budget ? left : *budget);
 
 		if (n < 0) {

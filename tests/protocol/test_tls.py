@@ -19,7 +19,7 @@ import tempfile
 import time
 
 import harness
-from harness import Server, TestCase
+from harness import log_lines, Server, TestCase
 
 PW = "alice-Pw.1"
 work = None
@@ -236,24 +236,15 @@ class Reuse(TestCase):
 			ctx.wrap_socket(c)
 		c.close()
 		# the server refused it, not the client library
-		path = os.path.join(self.srv.logdir, "connections.log")
-		for _ in range(100):
-			with open(path) as fh:
-				if "unsupported protocol" in fh.read():
-					return
-			time.sleep(0.05)
-		self.fail("no 'unsupported protocol' refusal in connections.log")
+		self.assertTrue(log_lines(self.srv, "connections.log",
+					  "unsupported protocol"),
+				"no 'unsupported protocol' refusal in the log")
 
 	def test_tls_version_and_cipher_logged_at_auth(self):
 		f = ftps(self.srv)
 		f.quit()
-		path = os.path.join(self.srv.logdir, "connections.log")
-		for _ in range(100):
-			with open(path) as fh:
-				if "TLSv1.3" in fh.read():
-					return
-			time.sleep(0.05)
-		self.fail("no TLS version in connections.log")
+		self.assertTrue(log_lines(self.srv, "connections.log", "TLSv1.3"),
+				"no TLS version in the log")
 
 	def test_clear_text_after_auth_is_not_run(self):
 		c = socket.create_connection((self.srv.host, self.srv.port), 10)
