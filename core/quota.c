@@ -23,6 +23,9 @@ const char *qt_owner(const struct sess *s, const char *vpath, char *buf,
 {
 	const char *p, *slash;
 
+	/* a system user's files (agent cell) are the system quota's business */
+	if (vc_is_agent(&s->cell))
+		return NULL;
 	if (!s->is_admin)
 		return s->login;
 	p = vpath + 1;

@@ -19,7 +19,8 @@ int qt_active(const struct srv *srv);
 /*
  * The login a path of this session counts against: the session's own
  * login, or for an admin the cell the path lies in ("/alice/x" -> alice;
- * nothing directly under "/").  NULL when none.
+ * nothing directly under "/").  NULL when none, and for a system user
+ * served by a file agent: their files count against system quotas.
  */
 const char *qt_owner(const struct sess *s, const char *vpath, char *buf,
 		     size_t len);

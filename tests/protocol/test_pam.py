@@ -441,6 +441,28 @@ class RootCells(TestCase):
 			self.assertEqual(os.stat(path).st_uid, 2001)
 
 
+class WithQuota(TestCase):
+	def test_cellftpd_quota_does_not_count_system_users(self):
+		srv = world.server(extra_modules=[{"name": "quota_disk",
+						   "max_files": 1}])
+		try:
+			f = srv.ftp("pat", password("pat"))
+			for name in ("q1.txt", "q2.txt", "q3.txt"):
+				f.put(name, b"counted by the system, not by us\n")
+			f.delete("q1.txt")
+			f.rename("q2.txt", "q4.txt")
+			f.delete("q4.txt")
+			f.delete("q3.txt")
+			f.bye()
+			# a users-file account is held to the same setting
+			a = srv.ftp("alice", "alice-Pw.1")
+			a.put("one.txt", b"1")
+			self.assertFtpError((552,), a.put, "two.txt", b"2")
+			a.bye()
+		finally:
+			srv.cleanup()
+
+
 class Filters(TestCase):
 	def test_allow_groups_admits_only_members(self):
 		srv = world.server(pam={"allow_groups": ["ftpusers"]},
