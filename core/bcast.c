@@ -92,8 +92,8 @@ static void part_run(struct wk_msg *m)
 			count++;
 			if (b->req.kind == BC_KICK)
 				sess_finish(s, 421, b->req.reason);
-			else if (s->ident != NULL)
-				s->ident->quota_bytes = b->req.quota_bytes;
+			else if (s->logged_in)
+				s->quota_bytes = b->req.quota_bytes;
 		}
 	}
 	pthread_mutex_lock(&b->lock);

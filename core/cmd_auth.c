@@ -83,16 +83,16 @@ static void login_ok(struct sess *s, struct auth_job *a)
 {
 	struct cf_log_event ev = { .type = CF_EV_LOGIN, .result = 230 };
 
-	s->ident = malloc(sizeof(*s->ident));
 	s->login = strdup(a->ident.login);
 	s->cwd = strdup("/");
-	if (s->ident == NULL || s->login == NULL || s->cwd == NULL) {
+	if (s->login == NULL || s->cwd == NULL) {
 		vc_close(&a->cell);
 		sess_logout(s);
 		sess_finish(s, 421, "Out of memory.");
 		return;
 	}
-	*s->ident = a->ident;
+	s->quota_bytes = a->ident.quota_bytes;
+	s->quota_files = a->ident.quota_files;
 	s->cell = a->cell;
 	s->provider = a->provider;
 	s->is_admin = a->ident.is_admin;

@@ -313,11 +313,11 @@ void cmd_avbl(struct sess *s, char *arg)
 		return;
 	}
 	free_fs = (uint64_t)fs.f_bavail * fs.f_frsize;
-	if (!s->is_admin && s->ident != NULL &&
-	    s->ident->quota_bytes != CF_UNLIMITED &&
+	if (!s->is_admin && s->logged_in &&
+	    s->quota_bytes != CF_UNLIMITED &&
 	    qt_usage(s->w->srv, s->login, &used, &files) == 0) {
-		uint64_t room = used < s->ident->quota_bytes ?
-				s->ident->quota_bytes - used : 0;
+		uint64_t room = used < s->quota_bytes ?
+				s->quota_bytes - used : 0;
 
 		if (room < free_fs)
 			free_fs = room;

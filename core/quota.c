@@ -62,10 +62,19 @@ int qt_rescan(const struct srv *srv, const char *login, int cell_fd)
 	return rc;
 }
 
-int qt_reserve(const struct srv *srv, const struct cf_identity *who,
-	       int64_t bytes, int64_t files)
+int qt_reserve(const struct sess *s, int64_t bytes, int64_t files)
 {
+	/* built per call: a session keeps its login and limits, not the
+	 * 4 KiB identity, so an idle session stays small */
+	struct cf_identity id = {
+		.is_admin = s->is_admin, .quota_bytes = s->quota_bytes,
+		.quota_files = s->quota_files, .uid = -1, .gid = -1,
+	};
+	const struct cf_identity *who = &id;
+	const struct srv *srv = s->w->srv;
 	size_t i, j;
+
+	snprintf(id.login, sizeof(id.login), "%s", s->login);
 
 	for (i = 0; i < srv->mods.n; i++) {
 		const struct cf_quota_ops *q = srv->mods.v[i].m->quota;

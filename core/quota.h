@@ -31,8 +31,7 @@ void qt_open(const struct srv *srv, const struct cf_identity *who,
 int qt_rescan(const struct srv *srv, const char *login, int cell_fd);
 
 /* All or nothing across providers: CF_OK or CF_DENIED. */
-int qt_reserve(const struct srv *srv, const struct cf_identity *who,
-	       int64_t bytes, int64_t files);
+int qt_reserve(const struct sess *s, int64_t bytes, int64_t files);
 void qt_settle(const struct srv *srv, const char *login,
 	       int64_t reserved_bytes, int64_t reserved_files,
 	       int64_t delta_bytes, int64_t delta_files);

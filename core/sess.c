@@ -363,9 +363,7 @@ void sess_logout(struct sess *s)
 	free(s->login);
 	free(s->cwd);
 	free(s->rnfr);
-	free(s->ident);
 	s->login = s->cwd = s->rnfr = NULL;
-	s->ident = NULL;
 	s->rest = 0;
 }
 

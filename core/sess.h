@@ -68,7 +68,8 @@ struct sess {
 	char *login;			/* after login */
 	int is_admin;
 	size_t provider;		/* the auth module that logged it in */
-	struct cf_identity *ident;	/* after login: for quota and plugins */
+	uint64_t quota_bytes;		/* the login's limits: SITE QUOTA */
+	uint64_t quota_files;		/* changes them while logged in */
 	struct vfs_cell cell;		/* the cell; none before login */
 	char *cwd;			/* virtual path */
 	char *rnfr;			/* pending rename source */

@@ -53,7 +53,7 @@ static void set_owner(struct sess *s, struct upload *u, const char *vpath)
 	owner = qt_owner(s, vpath, buf, sizeof(buf));
 	if (owner != NULL)
 		snprintf(u->owner, sizeof(u->owner), "%s", owner);
-	u->enforce = !s->is_admin && s->ident != NULL;
+	u->enforce = !s->is_admin && s->logged_in;
 }
 
 static int open_target(struct sess *s, struct xfer *x, const char *vpath,
@@ -120,7 +120,7 @@ int upload_open(struct sess *s, struct xfer *x, const char *vpath,
 	if (lseek(fd, (off_t)x->pos, SEEK_SET) < 0)
 		goto local;
 	if (u->created && u->owner[0] && u->enforce) {
-		if (qt_reserve(s->w->srv, s->ident, 0, 1) != CF_OK) {
+		if (qt_reserve(s, 0, 1) != CF_OK) {
 			upload_abort(s, x, 1);
 			qt_log_refusal(s, x->verb, vpath, 0);
 			sess_reply(s, 552, "Requested file action aborted. Exceeded "
@@ -151,9 +151,9 @@ int upload_room(struct sess *s, struct xfer *x, size_t n)
 	if (need > 0) {
 		int64_t chunk = need > UPLOAD_CHUNK ? need : UPLOAD_CHUNK;
 
-		if (qt_reserve(s->w->srv, s->ident, chunk, 0) != CF_OK) {
+		if (qt_reserve(s, chunk, 0) != CF_OK) {
 			chunk = need;		/* the last bytes may still fit */
-			if (qt_reserve(s->w->srv, s->ident, chunk, 0) != CF_OK)
+			if (qt_reserve(s, chunk, 0) != CF_OK)
 				return -1;
 		}
 		u->reserved += chunk;

@@ -155,10 +155,11 @@ void ap_login_child(int sock, struct ap_req *q, const struct ap_conf *c)
 	     ap_become(pw, r.why, sizeof(r.why)) != 0 ||
 	     (cell = ap_open_cell(c, pw, r.why, sizeof(r.why))) < 0))
 		r.result = CF_ERROR;
+	if (cell >= 0)	/* named before the 230, for whoever looks next */
+		(void)prctl(PR_SET_NAME, "cellftpd-agent");
 	if (fdp_send(sock, &r, sizeof(r), -1) != 0 || r.result != CF_OK ||
 	    r.is_admin)
 		_exit(0);
-	(void)prctl(PR_SET_NAME, "cellftpd-agent");
 	umask(022);	/* what a login shell gives: the same files either way */
 	_exit(c->agent_serve(sock, cell) == 0 ? 0 : 1);
 }
