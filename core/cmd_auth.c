@@ -30,6 +30,7 @@ struct auth_job {
 	char password[512];
 	int result;
 	struct vfs_cell cell;
+	struct cell_entry *cell_ref;	/* owns cell.fd */
 	size_t provider;	/* which module said CF_OK */
 	char why[256];
 	struct cf_identity ident;
@@ -52,7 +53,8 @@ static int open_cell(struct auth_job *a)
 		a->ident.agent_fd = -1;
 		return 0;
 	}
-	fd = cell_open(srv->root_fd, &a->ident, srv->cell_uid, srv->cell_gid);
+	fd = cell_get(&srv->cells, srv->root_fd, &a->ident, srv->cell_uid,
+		      srv->cell_gid, &a->cell_ref);
 	if (fd < 0) {
 		snprintf(a->why, sizeof(a->why), "cannot open cell: %s",
 			 strerror(errno));
@@ -79,6 +81,13 @@ static void auth_run(struct job *j)
 		a->result = CF_ERROR;
 }
 
+static void drop_cell(struct srv *srv, struct auth_job *a)
+{
+	cell_put(&srv->cells, a->cell_ref);
+	a->cell.fd = -1;	/* the entry's, closed with it */
+	vc_close(&a->cell);
+}
+
 static void login_ok(struct sess *s, struct auth_job *a)
 {
 	struct cf_log_event ev = { .type = CF_EV_LOGIN, .result = 230 };
@@ -86,7 +95,7 @@ static void login_ok(struct sess *s, struct auth_job *a)
 	s->login = strdup(a->ident.login);
 	s->cwd = strdup("/");
 	if (s->login == NULL || s->cwd == NULL) {
-		vc_close(&a->cell);
+		drop_cell(s->w->srv, a);
 		sess_logout(s);
 		sess_finish(s, 421, "Out of memory.");
 		return;
@@ -94,6 +103,7 @@ static void login_ok(struct sess *s, struct auth_job *a)
 	s->quota_bytes = a->ident.quota_bytes;
 	s->quota_files = a->ident.quota_files;
 	s->cell = a->cell;
+	s->cell_ref = a->cell_ref;
 	s->provider = a->provider;
 	s->is_admin = a->ident.is_admin;
 	s->logged_in = 1;
@@ -131,7 +141,7 @@ static void auth_done(struct job *j)
 
 	s->jobs--;
 	if (s->dead) {
-		vc_close(&a->cell);
+		drop_cell(s->w->srv, a);
 		free(a);
 		return;
 	}

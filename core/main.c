@@ -245,7 +245,8 @@ static int start_threads(struct srv *s, SSL_CTX *tls, char *err,
 	if (set == NULL ||
 	    limits_init(&s->limits, (size_t)s->cfg->max_sessions) != 0 ||
 	    limits_init(&s->unauth, (size_t)s->cfg->max_sessions) != 0 ||
-	    ban_init(&s->ban, BAN_ADDRS) != 0)
+	    ban_init(&s->ban, BAN_ADDRS) != 0 ||
+	    cell_cache_init(&s->cells) != 0)
 		goto nomem;
 	if (logq_start(&s->logq, &s->mods, LOGQ_MAX) != 0 ||
 	    pool_start(&s->pool, s->cfg->blocking_threads) != 0)

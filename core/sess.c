@@ -359,6 +359,9 @@ void sess_logout(struct sess *s)
 	}
 	s->logged_in = 0;
 	s->is_admin = 0;
+	cell_put(&s->w->srv->cells, s->cell_ref);
+	s->cell_ref = NULL;
+	s->cell.fd = -1;	/* the shared entry's, closed with it */
 	vc_close(&s->cell);
 	free(s->login);
 	free(s->cwd);

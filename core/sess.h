@@ -71,6 +71,7 @@ struct sess {
 	uint64_t quota_bytes;		/* the login's limits: SITE QUOTA */
 	uint64_t quota_files;		/* changes them while logged in */
 	struct vfs_cell cell;		/* the cell; none before login */
+	struct cell_entry *cell_ref;	/* holds cell.fd, shared per login */
 	char *cwd;			/* virtual path */
 	char *rnfr;			/* pending rename source */
 	uint64_t rest;			/* REST offset for the next transfer */

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "ban.h"
+#include "cell.h"
 #include "cfg.h"
 #include "connlimit.h"
 #include "logq.h"
@@ -60,6 +61,7 @@ struct srv {
 	struct limits limits;
 	struct limits unauth;		/* sessions not logged in, per address */
 	struct ban ban;
+	struct cell_cache cells;		/* open cells, shared per login */
 
 	atomic_uint_fast64_t next_sid;
 	atomic_uint pasv_next;		/* rotates through the passive range */

@@ -818,6 +818,16 @@ def log_lines(srv, name, pattern, want=1, timeout=10.0):
 		time.sleep(0.1)
 
 
+def wait_for(cond, timeout=10.0, step=0.05):
+	"""Poll cond() until it is true (True) or timeout passes (False)."""
+	deadline = time.monotonic() + timeout
+	while not cond():
+		if time.monotonic() > deadline:
+			return False
+		time.sleep(step)
+	return True
+
+
 def sha256_file(path):
 	h = hashlib.sha256()
 	with open(path, "rb") as f:
