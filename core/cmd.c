@@ -139,7 +139,8 @@ void cmd_dispatch(struct sess *s, char *line, size_t len)
 		defer_during_xfer(s, line, len);
 		return;
 	}
-	/* every command counts as activity for the idle timeout */
+	/* every command counts as activity: the idle timeout, SITE WHO */
+	s->last_cmd_ms = wk_now();
 	if (s->state == SS_CMD && s->logged_in)
 		sess_timer_state(s);
 	/* a NUL would cut what the handler sees short of what was sent */

@@ -793,6 +793,22 @@ class AdminCommands(AccountsCase):
 		self.assertRegex(r.lines[-1], r"^200 %d sessions?$" % len(rows))
 		self.site(c, "WHO extra", 501)
 
+	def test_who_idle_time_counts_from_the_last_command(self):
+		u = self.logged("mona")
+		c = self.admin()
+		mine = "%s:%d" % u.sock.getsockname()
+
+		def idle():
+			rows = who_rows(self.site(c, "WHO", 200))
+			rest = [row[3] for row in rows if row[2] == mine][0]
+			return int(rest.split()[1].rstrip("s"))
+
+		time.sleep(2.2)
+		before = idle()
+		self.assertGreaterEqual(before, 2)
+		self.assertEqual(u.cmd("NOOP").code, 200)
+		self.assertLess(idle(), before)
+
 	def session_id(self, admin, ctl):
 		addr = "%s:%d" % ctl.sock.getsockname()
 		r = self.site(admin, "WHO", 200)
