@@ -29,6 +29,7 @@
 #define SESS_IN_MAX (64 * 1024)		/* pipelined input held while busy */
 #define SESS_LINGER_MS 5000
 #define ACCEPT_BATCH 64
+#define ACCEPT_PAUSE_MS 100	/* out of descriptors: listen again after */
 
 #define container_of(p, T, m) ((T *)(void *)((char *)(p) - offsetof(T, m)))
 
@@ -604,6 +605,34 @@ static void sess_unadmit(struct srv *srv, const struct sockaddr_storage *peer,
 	limits_leave(&srv->limits, peer);
 }
 
+static void accept_resume(struct tmr *t)
+{
+	struct wk_listener *l = container_of(t, struct wk_listener, pause);
+
+	if (wk_rewatch(l->w, &l->ev, EPOLLIN) != 0 &&
+	    wk_timer_set(l->w, &l->pause, ACCEPT_PAUSE_MS) != 0)
+		srv_log(CF_LOG_ERR, "accept: cannot listen again: %s",
+			strerror(errno));
+}
+
+/*
+ * Out of descriptors, the pending connection stays queued and the
+ * listener stays readable: without a pause the worker would spin on it
+ * (and log each time).  A session that ends frees a descriptor; until
+ * then, others get their turn.
+ */
+static void accept_pause(struct wk_listener *l, int err)
+{
+	if (l->pause.slot != 0)
+		return;
+	l->pause.fn = accept_resume;
+	if (wk_rewatch(l->w, &l->ev, 0) != 0 ||
+	    wk_timer_set(l->w, &l->pause, ACCEPT_PAUSE_MS) != 0)
+		return;
+	srv_log(CF_LOG_WARN, "accept: %s: new connections wait %d ms",
+		strerror(err), ACCEPT_PAUSE_MS);
+}
+
 void sess_accept_ev(struct ev *ev, uint32_t events)
 {
 	struct wk_listener *l = container_of(ev, struct wk_listener, ev);
@@ -616,8 +645,9 @@ void sess_accept_ev(struct ev *ev, uint32_t events)
 		int fd = io_accept(ev->fd, (struct sockaddr *)&peer, &len);
 
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE)
-				srv_log(CF_LOG_WARN, "accept: %s", strerror(errno));
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				accept_pause(l, errno);
 			return;
 		}
 		if (w->draining) {

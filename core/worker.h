@@ -21,18 +21,19 @@ struct ev {
 	void (*fn)(struct ev *ev, uint32_t events);
 };
 
-/* A listening socket of this worker (SO_REUSEPORT: one per worker). */
-struct wk_listener {
-	struct ev ev;
-	struct worker *w;
-	int implicit_tls;	/* implicit FTPS: TLS from the first byte */
-};
-
 /* A one-shot timer in the worker's heap, in monotonic milliseconds. */
 struct tmr {
 	uint64_t at;
 	size_t slot;		/* heap index + 1; 0 = not armed */
 	void (*fn)(struct tmr *t);
+};
+
+/* A listening socket of this worker (SO_REUSEPORT: one per worker). */
+struct wk_listener {
+	struct ev ev;
+	struct worker *w;
+	int implicit_tls;	/* implicit FTPS: TLS from the first byte */
+	struct tmr pause;	/* out of descriptors: accept again later */
 };
 
 /* A message for a worker: embedded in whatever travels (jobs...). */

@@ -15,6 +15,7 @@ import hashlib
 import os
 import pwd
 import random
+import resource
 import re
 import select
 import shutil
@@ -171,13 +172,15 @@ _servers = []
 _PR_SET_PDEATHSIG = 1
 
 
-def _child_setup():
+def _child_setup(nofile=None):
 	# Die with the test process, even if it is SIGKILLed by a timeout.
 	try:
 		libc = ctypes.CDLL(None, use_errno=True)
 		libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 	except Exception:
 		pass
+	if nofile is not None:
+		resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
 
 
 class ServerError(Exception):
@@ -195,7 +198,8 @@ class Server:
 
 	def __init__(self, users=(("alice", "alice-Pw.1", False, None),),
 		     server=None, listen=("127.0.0.1:0",), auth=None,
-		     log=None, start=True, extra_modules=(), env=None):
+		     log=None, start=True, extra_modules=(), env=None,
+		     nofile=None):
 		self.bin, self.user_bin, self.modules = binaries()
 		self.tmp = tempfile.mkdtemp(prefix=TMP_PREFIX)
 		forbid(self.tmp)
@@ -212,6 +216,7 @@ class Server:
 		self.passwords = {}
 		self.cleaned = False
 		self.env = dict(os.environ, **(env or {}))
+		self.nofile = nofile		# a descriptor limit to start with
 		_servers.append(self)
 		try:
 			self._make_tree()
@@ -343,7 +348,8 @@ class Server:
 		self.proc = subprocess.Popen(
 			[self.bin, "-c", self.conf], stdin=subprocess.DEVNULL,
 			stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-			cwd=self.tmp, env=self.env, preexec_fn=_child_setup)
+			cwd=self.tmp, env=self.env,
+			preexec_fn=lambda: _child_setup(self.nofile))
 		self.threads = []
 		for s in (self.proc.stdout, self.proc.stderr):
 			t = threading.Thread(target=self._drain, args=(s,),

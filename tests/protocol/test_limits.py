@@ -5,6 +5,7 @@ connect), and the delay after a failed login being a timer that never
 stalls the other sessions of a worker.
 """
 
+import os
 import socket
 import time
 
@@ -238,6 +239,54 @@ class LoginDelayIsATimer(TestCase):
 		finally:
 			for c in good + bad:
 				c.close()
+
+
+class OutOfDescriptors(TestCase):
+	"""
+	With every descriptor in use, new connections wait in the kernel's
+	queue: the worker pauses its listener instead of spinning on it, logs
+	once per pause, and serves again as soon as a session ends.
+	"""
+
+	NOFILE = 48
+
+	def test_accept_pauses_instead_of_spinning(self):
+		srv = Server(nofile=self.NOFILE, server={"max_sessions": 1000,
+							 "max_sessions_per_ip": 1000,
+							 "max_unauth_per_ip": 1000})
+		held = []
+		try:
+			# fill the table: every connection is a descriptor
+			for _ in range(self.NOFILE):
+				held.append(socket.create_connection(
+					(srv.host, srv.port), 5))
+			time.sleep(0.5)
+			cpu0 = proc_cpu(srv.proc.pid)
+			time.sleep(2.0)
+			spent = proc_cpu(srv.proc.pid) - cpu0
+			# a spinning worker burns one CPU second per second
+			self.assertLess(spent, 0.5, "%.2f s CPU in 2 s" % spent)
+			warnings = [l for l in srv.out if "accept:" in l]
+			self.assertGreater(len(warnings), 0, srv.log_text())
+			self.assertLess(len(warnings), 100, len(warnings))
+			for c in held[:8]:
+				c.close()
+			del held[:8]
+			# a waiting connection is served now, greeting and all
+			late = held[-1].makefile("rb")
+			held[-1].settimeout(10)
+			self.assertTrue(late.readline().startswith(b"220"))
+		finally:
+			for c in held:
+				c.close()
+			srv.cleanup()
+
+
+def proc_cpu(pid):
+	"""User + system CPU seconds of a process."""
+	with open("/proc/%d/stat" % pid) as f:
+		fields = f.read().rsplit(")", 1)[1].split()
+	return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
