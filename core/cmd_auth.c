@@ -32,6 +32,7 @@ struct auth_job {
 	struct vfs_cell cell;
 	struct cell_entry *cell_ref;	/* owns cell.fd */
 	size_t provider;	/* which module said CF_OK */
+	int exhausted;		/* the server ran out of descriptors */
 	char why[256];
 	struct cf_identity ident;
 	uint64_t asked_at;	/* the PASS (monotonic ms) */
@@ -56,6 +57,8 @@ static int open_cell(struct auth_job *a)
 	fd = cell_get(&srv->cells, srv->root_fd, &a->ident, srv->cell_uid,
 		      srv->cell_gid, &a->cell_ref);
 	if (fd < 0) {
+		a->exhausted = errno == EMFILE || errno == ENFILE ||
+			       errno == ENOMEM;
 		snprintf(a->why, sizeof(a->why), "cannot open cell: %s",
 			 strerror(errno));
 		return -1;
@@ -147,6 +150,17 @@ static void auth_done(struct job *j)
 	}
 	if (a->result == CF_OK) {
 		login_ok(s, a);
+		free(a);
+		return;
+	}
+	if (a->exhausted) {
+		/* the server's trouble, not the client's: no failure counted */
+		ev.login = a->login;
+		ev.detail = a->why;
+		ev.result = 421;
+		sess_log_event(s, &ev);
+		sess_finish(s, 421, "Service not available: out of resources, "
+			    "try again later.");
 		free(a);
 		return;
 	}

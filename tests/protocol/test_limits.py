@@ -289,6 +289,30 @@ class OutOfDescriptors(TestCase):
 			srv.cleanup()
 
 
+class OutOfDescriptorsAtLogin(TestCase):
+	def test_a_login_that_cannot_open_its_cell_gets_421_not_530(self):
+		srv = Server(users=USERS + [("bob", "bob-Pw.12", False, None)],
+			     nofile=OutOfDescriptors.NOFILE,
+			     server={"max_sessions": 1000,
+				     "max_sessions_per_ip": 1000,
+				     "max_unauth_per_ip": 1000})
+		held = []
+		try:
+			c = srv.ctl()
+			for _ in range(OutOfDescriptors.NOFILE):
+				held.append(socket.create_connection(
+					(srv.host, srv.port), 5))
+			time.sleep(0.5)
+			c.expect("USER bob", 331)
+			r = c.cmd("PASS bob-Pw.12")
+			self.assertEqual(r.code, 421, r)
+			self.assertIn("out of resources", r.text)
+		finally:
+			for h in held:
+				h.close()
+			srv.cleanup()
+
+
 def proc_cpu(pid):
 	"""User + system CPU seconds of a process."""
 	with open("/proc/%d/stat" % pid) as f:
