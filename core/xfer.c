@@ -217,10 +217,13 @@ static void stor_slice(struct sess *s)
 {
 	struct xfer *x = s->xfer;
 	char *buf = s->w->scratch + WK_XFER_OFF;
+	/* ASCII keeps a byte of slack for a held CR (ascii_in); binary reads
+	 * whole pages, so the file gets page-aligned writes */
+	size_t cap = x->ascii ? WK_XFER_LEN - 1 : WK_XFER_LEN;
 	size_t budget = SLICE;
 
 	while (budget > 0) {
-		size_t want = budget < WK_XFER_LEN - 1 ? budget : WK_XFER_LEN - 1;
+		size_t want = budget < cap ? budget : cap;
 		ssize_t n = io_read(s->dconn.fd, buf, want);
 		size_t out;
 
