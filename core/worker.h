@@ -19,6 +19,7 @@ struct settings;
 struct ev {
 	int fd;
 	void (*fn)(struct ev *ev, uint32_t events);
+	uint32_t events;	/* as registered by wk_watch / wk_rewatch */
 };
 
 /* A listening socket of this worker (SO_REUSEPORT: one per worker). */
