@@ -215,6 +215,7 @@ static void *wk_main(void *arg)
 
 		if (n < 0 && errno != EINTR)
 			break;
+		w->nready = n;
 		for (int i = 0; i < n; i++) {
 			struct ev *ev = evs[i].data.ptr;
 

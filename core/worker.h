@@ -70,6 +70,8 @@ struct worker {
 	/* Nothing left to serve: the loop may end once draining. */
 	int (*idle)(const struct worker *w);
 
+	int nready;		/* events in the batch being handled */
+
 	char *scratch;		/* I/O buffer shared by this worker's sessions */
 	size_t scratchlen;
 };

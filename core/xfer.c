@@ -20,7 +20,15 @@
 #include "srv.h"
 
 #define container_of(p, T, m) ((T *)(void *)((char *)(p) - offsetof(T, m)))
-#define SLICE (256 * 1024)
+/*
+ * Bytes a transfer moves per wake-up: SLICE_LOOP shared among the events
+ * of the batch, but never less than SLICE_MIN (with many busy sessions
+ * none waits long behind the others) nor more than SLICE_MAX (a lone
+ * stream wakes up less often: fewer epoll round trips per GiB).
+ */
+#define SLICE_MIN (256 * 1024)
+#define SLICE_MAX (1024 * 1024)
+#define SLICE_LOOP (2 * 1024 * 1024)
 #define ASCII_READ (WK_XFER_LEN / 2)	/* LF -> CRLF at most doubles it */
 
 struct close_job {
@@ -101,6 +109,14 @@ static void progress(struct sess *s, size_t n)
 		s->bytes_in += n;
 	else
 		s->bytes_out += n;
+}
+
+static size_t slice(const struct sess *s)
+{
+	size_t n = s->w->nready > 1 ? (size_t)s->w->nready : 1;
+	size_t b = SLICE_LOOP / n;
+
+	return b < SLICE_MIN ? SLICE_MIN : b > SLICE_MAX ? SLICE_MAX : b;
 }
 
 /* Uploads: close on the pool, then 226 ------------------------------- */
@@ -220,7 +236,7 @@ static void stor_slice(struct sess *s)
 	/* ASCII keeps a byte of slack for a held CR (ascii_in); binary reads
 	 * whole pages, so the file gets page-aligned writes */
 	size_t cap = x->ascii ? WK_XFER_LEN - 1 : WK_XFER_LEN;
-	size_t budget = SLICE;
+	size_t budget = slice(s);
 
 	while (budget > 0) {
 		size_t want = budget < cap ? budget : cap;
@@ -354,7 +370,7 @@ static void retr_binary(struct sess *s, size_t budget)
 static void data_ev(struct ev *ev, uint32_t events)
 {
 	struct sess *s = container_of(ev, struct sess, dconn);
-	size_t budget = SLICE;
+	size_t budget = slice(s);
 
 	if (s->xfer == NULL)
 		return;
