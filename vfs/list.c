@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,23 @@ struct list_names {
 struct list_ent {
 	struct stat st;
 	int dangling;		/* a symlink that does not resolve in the cell */
+	int gone;		/* vanished since readdir, or unreadable */
+};
+
+/*
+ * Large listings stat their entries on two threads: the kernel's path
+ * walks in fstatat are ~70% of a 10,000-entry LIST and run in parallel
+ * (RCU lookups); the lines keep their order.
+ */
+#define LIST_PAR_MIN	1024
+
+/* Entries [from, to) of one listing, stat'ed by one thread. */
+struct list_part {
+	int root_fd, dfd;
+	const char *vpath;
+	const char *const *names;
+	struct list_ent *ents;
+	size_t from, to;
 };
 
 static const char list_months[12][4] = {
@@ -125,6 +143,46 @@ static int list_ent_get(int root_fd, const char *dirvpath, int dfd,
 	else
 		e->dangling = 1;
 	return 0;
+}
+
+static void list_stat_range(const struct list_part *p)
+{
+	for (size_t i = p->from; i < p->to; i++)
+		p->ents[i].gone = list_ent_get(p->root_fd, p->vpath, p->dfd,
+					       p->names[i], &p->ents[i]) != 0;
+}
+
+static void *list_stat_main(void *arg)
+{
+	list_stat_range(arg);
+	return NULL;
+}
+
+/* Every name's entry, the second half on a helper thread (or on this one
+ * when none can be started).  NULL when out of memory. */
+static struct list_ent *list_stat_all(int root_fd, const char *vpath, int dfd,
+				      const struct list_names *ln)
+{
+	struct list_ent *ents = calloc(ln->n, sizeof(*ents));
+	struct list_part a, b;
+	pthread_t helper;
+	int started;
+
+	if (ents == NULL)
+		return NULL;
+	a = (struct list_part){ .root_fd = root_fd, .dfd = dfd, .vpath = vpath,
+				.names = ln->v, .ents = ents, .from = 0,
+				.to = ln->n / 2 };
+	b = a;
+	b.from = a.to;
+	b.to = ln->n;
+	started = pthread_create(&helper, NULL, list_stat_main, &b) == 0;
+	list_stat_range(&a);
+	if (started)
+		(void)pthread_join(helper, NULL);
+	else
+		list_stat_range(&b);
+	return ents;
 }
 
 static void list_mode_str(mode_t m, char *s)
@@ -330,7 +388,7 @@ static int list_dir(int root_fd, const char *vpath, DIR *d,
 		    struct buf *out)
 {
 	struct list_names ln;
-	struct list_ent e;
+	struct list_ent e, *ents = NULL;
 	size_t i, shown = 0;
 	int rc, dfd = dirfd(d);
 
@@ -344,16 +402,25 @@ static int list_dir(int root_fd, const char *vpath, DIR *d,
 		buf_puts(out, " .\r\n");
 	}
 	rc = list_names_read(d, o->all || fmt == VFS_LIST_MLSD, &ln);
+	/* NLST needs no stat: names only; a capped listing stats lazily */
+	if (rc == 0 && fmt != VFS_LIST_NLST && ln.n >= LIST_PAR_MIN &&
+	    (o->max_entries == 0 || ln.n <= o->max_entries) &&
+	    (ents = list_stat_all(root_fd, vpath, dfd, &ln)) == NULL)
+		rc = -ENOMEM;
 	for (i = 0; rc == 0 && i < ln.n; i++) {
+		const struct list_ent *ep = ents != NULL ? &ents[i] : &e;
+
 		if (o->max_entries != 0 && shown >= o->max_entries)
 			break;
-		/* NLST needs no stat: names only. */
-		if (fmt != VFS_LIST_NLST &&
+		if (ents != NULL && ents[i].gone)
+			continue;
+		if (ents == NULL && fmt != VFS_LIST_NLST &&
 		    list_ent_get(root_fd, vpath, dfd, ln.v[i], &e) != 0)
 			continue;	/* vanished since readdir, or unreadable */
-		list_entry(out, fmt, &e, ln.v[i], o);
+		list_entry(out, fmt, ep, ln.v[i], o);
 		shown++;
 	}
+	free(ents);
 	list_names_free(&ln);
 	return rc;
 }

@@ -256,7 +256,7 @@ static void test_list_ls_wide_columns(void **state)
 	static const char want[] =
 "-rw-r--r--    1 ftp      ftp      123456789012 Jan 01  1970 big\r\n";
 	struct tree *t = *state;
-	char dir[PATH_MAX], p[PATH_MAX];
+	char dir[256], p[PATH_MAX];
 	struct stat cell;
 	int fd;
 
@@ -272,6 +272,48 @@ static void test_list_ls_wide_columns(void **state)
 	set_mtime(t, "wide/big", 0);
 	listing_is(t, "/wide", VFS_LIST_LS, 0, 0, want);
 	assert_int_equal(unlink(p), 0);
+	assert_int_equal(rmdir(dir), 0);
+	set_mtime(t, ".", cell.st_mtime);
+}
+
+/* A listing large enough to be stat'ed on two threads keeps its order,
+ * every entry and each entry's own size. */
+static void test_list_large_keeps_order_and_entries(void **state)
+{
+	enum { N = 1500 };
+	struct tree *t = *state;
+	char dir[256], p[PATH_MAX], want[128];
+	struct stat cell;
+	struct buf out;
+	const char *line;
+	int i, fd;
+
+	assert_int_equal(stat(t->cell, &cell), 0);
+	snprintf(dir, sizeof(dir), "%s/many", t->cell);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	for (i = 0; i < N; i++) {
+		snprintf(p, sizeof(p), "%s/f%04d", dir, i);
+		fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		assert_true(fd >= 0);
+		assert_int_equal(ftruncate(fd, i), 0);	/* size names the file */
+		assert_int_equal(close(fd), 0);
+	}
+	list(t, "/many", VFS_LIST_LS, 0, 0, &out);
+	line = out.p;
+	for (i = 0; i < N; i++) {
+		snprintf(want, sizeof(want), " %8d ", i);
+		assert_non_null(strstr(line, want));
+		snprintf(want, sizeof(want), " f%04d\r\n", i);
+		line = strstr(line, want);
+		assert_non_null(line);
+		line += strlen(want);
+	}
+	assert_string_equal(line, "");
+	buf_free(&out);
+	for (i = 0; i < N; i++) {
+		snprintf(p, sizeof(p), "%s/f%04d", dir, i);
+		assert_int_equal(unlink(p), 0);
+	}
 	assert_int_equal(rmdir(dir), 0);
 	set_mtime(t, ".", cell.st_mtime);
 }
@@ -493,6 +535,7 @@ int main(void)
 		cmocka_unit_test(
 			test_list_ls_date_window_is_six_months_back_one_hour_ahead),
 		cmocka_unit_test(test_list_ls_wide_columns),
+		cmocka_unit_test(test_list_large_keeps_order_and_entries),
 		cmocka_unit_test(test_list_of_a_file_lists_that_file),
 		cmocka_unit_test(test_list_errors),
 		cmocka_unit_test(test_nlst_exact),
