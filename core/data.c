@@ -174,6 +174,7 @@ static void connect_ev(struct ev *ev, uint32_t events)
 	if (err == EINPROGRESS)
 		return;
 	(void)epoll_ctl(s->w->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
+	ev->events = 0;
 	if (err != 0) {
 		xfer_fail(s, 425, "Failed to establish connection.");
 		return;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /*
  * What queued events may hold, strings included: a client sending long
@@ -15,6 +16,9 @@
  * server past this (max events alone would allow 64K times 12 KiB).
  */
 #define LOGQ_BYTES_MAX (32u << 20)
+
+/* How long events may gather after a batch (see logq_linger). */
+#define LOGQ_LINGER_NS (10 * 1000 * 1000L)
 
 struct logq_item {
 	struct logq_item *next;
@@ -99,6 +103,30 @@ static void report_dropped(const struct mod_set *mods, uint64_t dropped)
 	deliver(mods, &ev);
 }
 
+/*
+ * After a batch, let events gather for LOGQ_LINGER_NS instead of being
+ * woken for each: senders signal only an idle logger, so a busy server
+ * pays a futex wake and a context switch per batch, not per event.  A
+ * queue half full, a reopen or a stop end the pause at once.
+ */
+static void logq_linger(struct logq *q)
+{
+	struct timespec until;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &until) != 0)
+		return;
+	until.tv_nsec += LOGQ_LINGER_NS;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&q->lock);
+	while (!q->stopping && !q->reopen && q->n < q->max / 2 &&
+	       pthread_cond_timedwait(&q->cond, &q->lock, &until) == 0)
+		;
+	pthread_mutex_unlock(&q->lock);
+}
+
 static void *logq_main(void *arg)
 {
 	struct logq *q = arg;
@@ -109,8 +137,11 @@ static void *logq_main(void *arg)
 		int reopen;
 
 		pthread_mutex_lock(&q->lock);
-		while (q->head == NULL && !q->reopen && !q->stopping)
+		while (q->head == NULL && !q->reopen && !q->stopping) {
+			q->idle = 1;
 			pthread_cond_wait(&q->cond, &q->lock);
+			q->idle = 0;
+		}
 		list = q->head;
 		q->head = q->tail = NULL;
 		q->n = 0;
@@ -129,12 +160,29 @@ static void *logq_main(void *arg)
 			reopen_all(q->mods);
 		if (dropped)
 			report_dropped(q->mods, dropped);
+		if (list == NULL)
+			continue;
 		for (; list != NULL; list = next) {
 			next = list->next;
 			deliver(q->mods, &list->ev);
 			free(list);
 		}
+		logq_linger(q);
 	}
+}
+
+/* The linger's timed wait must not stretch when the wall clock jumps. */
+static int logq_cond_init(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+	int r;
+
+	if (pthread_condattr_init(&attr) != 0)
+		return -1;
+	r = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+	    pthread_cond_init(cond, &attr) == 0 ? 0 : -1;
+	pthread_condattr_destroy(&attr);
+	return r;
 }
 
 int logq_start(struct logq *q, const struct mod_set *mods, size_t max)
@@ -144,7 +192,7 @@ int logq_start(struct logq *q, const struct mod_set *mods, size_t max)
 	q->max = max;
 	if (pthread_mutex_init(&q->lock, NULL) != 0)
 		return -1;
-	if (pthread_cond_init(&q->cond, NULL) != 0)
+	if (logq_cond_init(&q->cond) != 0)
 		goto fail_lock;
 	if (pthread_create(&q->thread, NULL, logq_main, q) != 0)
 		goto fail_cond;
@@ -179,7 +227,8 @@ void logq_emit(struct logq *q, const struct cf_log_event *ev)
 	else
 		q->head = it;
 	q->tail = it;
-	if (q->n++ == 0)
+	q->n++;
+	if (q->idle || q->n == q->max / 2)
 		pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->lock);
 }

@@ -22,6 +22,7 @@ struct logq {
 	uint64_t dropped;	/* not yet reported */
 	int reopen;
 	int stopping;
+	int idle;		/* the logger waits for work: senders signal */
 	int started;
 	pthread_t thread;
 	const struct mod_set *mods;

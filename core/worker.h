@@ -19,6 +19,7 @@ struct settings;
 struct ev {
 	int fd;
 	void (*fn)(struct ev *ev, uint32_t events);
+	uint32_t events;	/* as registered by wk_watch / wk_rewatch */
 };
 
 /* A one-shot timer in the worker's heap, in monotonic milliseconds. */
@@ -70,6 +71,8 @@ struct worker {
 	void (*after_batch)(struct worker *w);
 	/* Nothing left to serve: the loop may end once draining. */
 	int (*idle)(const struct worker *w);
+
+	int nready;		/* events in the batch being handled */
 
 	char *scratch;		/* I/O buffer shared by this worker's sessions */
 	size_t scratchlen;

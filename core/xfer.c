@@ -22,7 +22,15 @@
 #include "tls_io.h"
 
 #define container_of(p, T, m) ((T *)(void *)((char *)(p) - offsetof(T, m)))
-#define SLICE (256 * 1024)
+/*
+ * Bytes a transfer moves per wake-up: SLICE_LOOP shared among the events
+ * of the batch, but never less than SLICE_MIN (with many busy sessions
+ * none waits long behind the others) nor more than SLICE_MAX (a lone
+ * stream wakes up less often: fewer epoll round trips per GiB).
+ */
+#define SLICE_MIN (256 * 1024)
+#define SLICE_MAX (1024 * 1024)
+#define SLICE_LOOP (2 * 1024 * 1024)
 #define ASCII_READ (WK_XFER_LEN / 2)	/* LF -> CRLF at most doubles it */
 #define TLS_READ (64 * 1024)		/* PROT P RETR: file bytes per fill */
 
@@ -104,6 +112,14 @@ static void progress(struct sess *s, size_t n)
 		s->bytes_in += n;
 	else
 		s->bytes_out += n;
+}
+
+static size_t slice(const struct sess *s)
+{
+	size_t n = s->w->nready > 1 ? (size_t)s->w->nready : 1;
+	size_t b = SLICE_LOOP / n;
+
+	return b < SLICE_MIN ? SLICE_MIN : b > SLICE_MAX ? SLICE_MAX : b;
 }
 
 /* Uploads: close on the pool, then 226 ------------------------------- */
@@ -221,12 +237,14 @@ static void stor_slice(struct sess *s)
 {
 	struct xfer *x = s->xfer;
 	char *buf = s->w->scratch + WK_XFER_OFF;
-	size_t budget = SLICE;
+	/* ASCII keeps a byte of slack for a held CR (ascii_in); binary reads
+	 * whole pages, so the file gets page-aligned writes */
+	size_t cap = x->ascii ? WK_XFER_LEN - 1 : WK_XFER_LEN;
+	size_t budget = slice(s);
 
 	/* bytes TLS already decrypted get no epoll event: take them too */
 	while (budget > 0 || (s->dtls != NULL && tls_conn_pending(s->dtls))) {
-		size_t want = budget > 0 && budget < WK_XFER_LEN - 1 ?
-			      budget : WK_XFER_LEN - 1;
+		size_t want = budget > 0 && budget < cap ? budget : cap;
 		ssize_t n = tls_or_read(s->dtls, s->dconn.fd, buf, want);
 		size_t out;
 
@@ -398,7 +416,7 @@ static uint32_t data_events(const struct xfer *x)
 
 static void data_slice(struct sess *s, uint32_t events)
 {
-	size_t budget = SLICE;
+	size_t budget = slice(s);
 
 	if (s->xfer->kind == XK_STOR) {
 		stor_slice(s);

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,23 @@ struct list_names {
 struct list_ent {
 	struct stat st;
 	int dangling;		/* a symlink that does not resolve in the cell */
+	int gone;		/* vanished since readdir, or unreadable */
+};
+
+/*
+ * Large listings stat their entries on two threads: the kernel's path
+ * walks in fstatat are ~70% of a 10,000-entry LIST and run in parallel
+ * (RCU lookups); the lines keep their order.
+ */
+#define LIST_PAR_MIN	1024
+
+/* Entries [from, to) of one listing, stat'ed by one thread. */
+struct list_part {
+	int root_fd, dfd;
+	const char *vpath;
+	const char *const *names;
+	struct list_ent *ents;
+	size_t from, to;
 };
 
 static const char list_months[12][4] = {
@@ -127,7 +145,47 @@ static int list_ent_get(int root_fd, const char *dirvpath, int dfd,
 	return 0;
 }
 
-static void list_mode_str(mode_t m, char s[11])
+static void list_stat_range(const struct list_part *p)
+{
+	for (size_t i = p->from; i < p->to; i++)
+		p->ents[i].gone = list_ent_get(p->root_fd, p->vpath, p->dfd,
+					       p->names[i], &p->ents[i]) != 0;
+}
+
+static void *list_stat_main(void *arg)
+{
+	list_stat_range(arg);
+	return NULL;
+}
+
+/* Every name's entry, the second half on a helper thread (or on this one
+ * when none can be started).  NULL when out of memory. */
+static struct list_ent *list_stat_all(int root_fd, const char *vpath, int dfd,
+				      const struct list_names *ln)
+{
+	struct list_ent *ents = calloc(ln->n, sizeof(*ents));
+	struct list_part a, b;
+	pthread_t helper;
+	int started;
+
+	if (ents == NULL)
+		return NULL;
+	a = (struct list_part){ .root_fd = root_fd, .dfd = dfd, .vpath = vpath,
+				.names = ln->v, .ents = ents, .from = 0,
+				.to = ln->n / 2 };
+	b = a;
+	b.from = a.to;
+	b.to = ln->n;
+	started = pthread_create(&helper, NULL, list_stat_main, &b) == 0;
+	list_stat_range(&a);
+	if (started)
+		(void)pthread_join(helper, NULL);
+	else
+		list_stat_range(&b);
+	return ents;
+}
+
+static void list_mode_str(mode_t m, char *s)
 {
 	static const char rwx[] = "rwxrwxrwx";
 	int i;
@@ -153,32 +211,81 @@ static void list_gmtime(time_t t, struct tm *tm)
 	}
 }
 
-/* "Mon dd HH:MM" when recent, else "Mon dd  YYYY"; UTC, like vsftpd. */
-static void list_date(time_t t, time_t now, char *s, size_t len)
+/* v in decimal, right-aligned in at least `width` columns, as %*llu. */
+static char *list_num(char *p, unsigned long long v, int width)
+{
+	char tmp[24];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	for (; width > n; width--)
+		*p++ = ' ';
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *list_2digits(char *p, int v)
+{
+	*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+/*
+ * "Mon dd HH:MM" when recent, else "Mon dd  YYYY"; UTC, like vsftpd.
+ * Formatted by hand: printf was a fifth of a large LIST's time.
+ */
+static char *list_date(char *p, time_t t, time_t now)
 {
 	struct tm tm;
+	int year;
 
 	list_gmtime(t, &tm);
-	if (t > now - LIST_HALF_YEAR && t <= now + LIST_FUTURE)
-		snprintf(s, len, "%s %02d %02d:%02d", list_months[tm.tm_mon],
-			 tm.tm_mday, tm.tm_hour, tm.tm_min);
-	else
-		snprintf(s, len, "%s %02d %5d", list_months[tm.tm_mon],
-			 tm.tm_mday, tm.tm_year + 1900);
+	year = tm.tm_year + 1900;
+	memcpy(p, list_months[tm.tm_mon], 3);
+	p[3] = ' ';
+	p = list_2digits(p + 4, tm.tm_mday);
+	*p++ = ' ';
+	if (t > now - LIST_HALF_YEAR && t <= now + LIST_FUTURE) {
+		p = list_2digits(p, tm.tm_hour);
+		*p++ = ':';
+		return list_2digits(p, tm.tm_min);
+	}
+	if (year < 0)	/* gmtime reaches years before 0 only for absurd times */
+		year = 0;
+	return list_num(p, (unsigned long long)year, 5);
 }
+
+/* Room for one line but the name: mode, nlink, owners, size, date. */
+#define LIST_LS_FIXED	128
 
 static void list_ls_line(struct buf *out, const struct list_ent *e,
 			 const char *name, time_t now)
 {
-	char mode[11], date[32];
-	unsigned long long size;
+	static const char owners[] = " ftp      ftp      ";
+	size_t nlen = strlen(name);
+	char *p;
 
-	list_mode_str(e->st.st_mode, mode);
-	list_date(e->st.st_mtime, now, date, sizeof(date));
+	if (buf_reserve(out, nlen + LIST_LS_FIXED) != 0)
+		return;
+	p = out->p + out->len;
+	list_mode_str(e->st.st_mode, p);
+	p[10] = ' ';
+	p = list_num(p + 11, (unsigned long long)e->st.st_nlink, 4);
+	memcpy(p, owners, sizeof(owners) - 1);
+	p += sizeof(owners) - 1;
 	/* A dangling link's size is the length of its target text: hide it. */
-	size = e->dangling ? 0 : (unsigned long long)e->st.st_size;
-	buf_printf(out, "%s %4lu %-8s %-8s %8llu %s %s\r\n", mode,
-		   (unsigned long)e->st.st_nlink, "ftp", "ftp", size, date, name);
+	p = list_num(p, e->dangling ? 0 : (unsigned long long)e->st.st_size, 8);
+	*p++ = ' ';
+	p = list_date(p, e->st.st_mtime, now);
+	*p++ = ' ';
+	memcpy(p, name, nlen);
+	p += nlen;
+	memcpy(p, "\r\n", 3);		/* with the NUL buf keeps after len */
+	out->len = (size_t)(p + 2 - out->p);
 }
 
 /* RFC 3659 perm letters, less those the owner's mode bits rule out. */
@@ -281,7 +388,7 @@ static int list_dir(int root_fd, const char *vpath, DIR *d,
 		    struct buf *out)
 {
 	struct list_names ln;
-	struct list_ent e;
+	struct list_ent e, *ents = NULL;
 	size_t i, shown = 0;
 	int rc, dfd = dirfd(d);
 
@@ -295,16 +402,25 @@ static int list_dir(int root_fd, const char *vpath, DIR *d,
 		buf_puts(out, " .\r\n");
 	}
 	rc = list_names_read(d, o->all || fmt == VFS_LIST_MLSD, &ln);
+	/* NLST needs no stat: names only; a capped listing stats lazily */
+	if (rc == 0 && fmt != VFS_LIST_NLST && ln.n >= LIST_PAR_MIN &&
+	    (o->max_entries == 0 || ln.n <= o->max_entries) &&
+	    (ents = list_stat_all(root_fd, vpath, dfd, &ln)) == NULL)
+		rc = -ENOMEM;
 	for (i = 0; rc == 0 && i < ln.n; i++) {
+		const struct list_ent *ep = ents != NULL ? &ents[i] : &e;
+
 		if (o->max_entries != 0 && shown >= o->max_entries)
 			break;
-		/* NLST needs no stat: names only. */
-		if (fmt != VFS_LIST_NLST &&
+		if (ents != NULL && ents[i].gone)
+			continue;
+		if (ents == NULL && fmt != VFS_LIST_NLST &&
 		    list_ent_get(root_fd, vpath, dfd, ln.v[i], &e) != 0)
 			continue;	/* vanished since readdir, or unreadable */
-		list_entry(out, fmt, &e, ln.v[i], o);
+		list_entry(out, fmt, ep, ln.v[i], o);
 		shown++;
 	}
+	free(ents);
 	list_names_free(&ln);
 	return rc;
 }

@@ -250,6 +250,74 @@ static void test_list_ls_date_window_is_six_months_back_one_hour_ahead(
 "-rw-r--r--    1 ftp      ftp             0 Nov 14 23:13 soon\r\n");
 }
 
+/* Columns wider than their minimum, as ls and printf widen them. */
+static void test_list_ls_wide_columns(void **state)
+{
+	static const char want[] =
+"-rw-r--r--    1 ftp      ftp      123456789012 Jan 01  1970 big\r\n";
+	struct tree *t = *state;
+	char dir[256], p[PATH_MAX];
+	struct stat cell;
+	int fd;
+
+	/* the cell's own mtime is in other tests' MLSD: put it back after */
+	assert_int_equal(stat(t->cell, &cell), 0);
+	snprintf(dir, sizeof(dir), "%s/wide", t->cell);
+	snprintf(p, sizeof(p), "%s/big", dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 123456789012LL), 0);	/* sparse */
+	assert_int_equal(close(fd), 0);
+	set_mtime(t, "wide/big", 0);
+	listing_is(t, "/wide", VFS_LIST_LS, 0, 0, want);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(rmdir(dir), 0);
+	set_mtime(t, ".", cell.st_mtime);
+}
+
+/* A listing large enough to be stat'ed on two threads keeps its order,
+ * every entry and each entry's own size. */
+static void test_list_large_keeps_order_and_entries(void **state)
+{
+	enum { N = 1500 };
+	struct tree *t = *state;
+	char dir[256], p[PATH_MAX], want[128];
+	struct stat cell;
+	struct buf out;
+	const char *line;
+	int i, fd;
+
+	assert_int_equal(stat(t->cell, &cell), 0);
+	snprintf(dir, sizeof(dir), "%s/many", t->cell);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	for (i = 0; i < N; i++) {
+		snprintf(p, sizeof(p), "%s/f%04d", dir, i);
+		fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		assert_true(fd >= 0);
+		assert_int_equal(ftruncate(fd, i), 0);	/* size names the file */
+		assert_int_equal(close(fd), 0);
+	}
+	list(t, "/many", VFS_LIST_LS, 0, 0, &out);
+	line = out.p;
+	for (i = 0; i < N; i++) {
+		snprintf(want, sizeof(want), " %8d ", i);
+		assert_non_null(strstr(line, want));
+		snprintf(want, sizeof(want), " f%04d\r\n", i);
+		line = strstr(line, want);
+		assert_non_null(line);
+		line += strlen(want);
+	}
+	assert_string_equal(line, "");
+	buf_free(&out);
+	for (i = 0; i < N; i++) {
+		snprintf(p, sizeof(p), "%s/f%04d", dir, i);
+		assert_int_equal(unlink(p), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+	set_mtime(t, ".", cell.st_mtime);
+}
+
 static void test_list_of_a_file_lists_that_file(void **state)
 {
 	struct tree *t = *state;
@@ -466,6 +534,8 @@ int main(void)
 			test_list_ls_all_shows_dot_files_but_never_dot_entries),
 		cmocka_unit_test(
 			test_list_ls_date_window_is_six_months_back_one_hour_ahead),
+		cmocka_unit_test(test_list_ls_wide_columns),
+		cmocka_unit_test(test_list_large_keeps_order_and_entries),
 		cmocka_unit_test(test_list_of_a_file_lists_that_file),
 		cmocka_unit_test(test_list_errors),
 		cmocka_unit_test(test_nlst_exact),

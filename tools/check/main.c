@@ -4,10 +4,10 @@
  * the exit status: 0 all passed, 1 the server misbehaved, 2 could not test.
  */
 #include "run.h"
+#include "tsig.h"
 
 #include <fnmatch.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +16,8 @@
 #define EXIT_UNTESTED	2
 #define MAX_CHECKS	512
 
-/* The one piece of process-wide state: set by SIGINT/SIGTERM. */
-static volatile sig_atomic_t main_interrupted;
+/* Set by SIGINT/SIGTERM (tools/common/tsig.c owns the flag). */
+static volatile sig_atomic_t *main_interrupted;
 
 static const struct chk_def *const suites[] = {
 	chk_session_suite, chk_auth_suite, chk_nav_suite, chk_dir_suite,
@@ -35,29 +35,6 @@ static void usage(FILE *fp)
 	      "Tests an FTP server like a unit-test suite. Exit status: 0 all\n"
 	      "checks passed, 1 the server misbehaved, 2 it could not be "
 	      "tested.\n", fp);
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	main_interrupted = 1;
-}
-
-static int set_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) != 0)
-		return -1;
-	/* No SA_RESTART: a blocked poll returns and sees the flag. */
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) != 0 ||
-	    sigaction(SIGTERM, &sa, NULL) != 0)
-		return -1;
-	return 0;
 }
 
 /* GLOB matches "suite/name"; one without '/' also matches the suite. */
@@ -173,10 +150,10 @@ static int run(const struct chk_opts *o, const struct chk_def **defs,
 	struct report rep;
 	int problems, status;
 
-	if (env_prepare(&env, o, &main_interrupted, note, sizeof(note), err,
+	if (env_prepare(&env, o, main_interrupted, note, sizeof(note), err,
 			sizeof(err)) != 0) {
 		fprintf(stderr, "cellftp-check: could not test: %s\n",
-			main_interrupted ? "interrupted" : err);
+			*main_interrupted ? "interrupted" : err);
 		env_free(&env);
 		return EXIT_UNTESTED;
 	}
@@ -191,7 +168,7 @@ static int run(const struct chk_opts *o, const struct chk_def **defs,
 			      &rep);
 	report_end(&rep);
 	status = rep.failed > 0 || problems > 0 ? EXIT_MISBEHAVED : 0;
-	if (main_interrupted)
+	if (*main_interrupted)
 		status = EXIT_UNTESTED;
 	if (o->junit != NULL && report_junit(&rep, o->junit) != 0) {
 		perror(o->junit);
@@ -227,7 +204,8 @@ int main(int argc, char **argv)
 		      "(built without OpenSSL)\n", stderr);
 		return EXIT_UNTESTED;
 	}
-	if (set_signals() != 0) {
+	main_interrupted = tsig_catch();
+	if (main_interrupted == NULL) {
 		perror("cellftp-check: sigaction");
 		return EXIT_UNTESTED;
 	}
