@@ -21,6 +21,8 @@
 
 #define container_of(p, T, m) ((T *)(void *)((char *)(p) - offsetof(T, m)))
 #define PASV_ACCEPT_BATCH 8
+/* how long a passive listener waits for its session's next PASV */
+#define DATA_KEEP_MS 2000
 
 static void set_port(struct sockaddr_storage *ss, unsigned port)
 {
@@ -69,29 +71,51 @@ static void log_foreign(struct sess *s, const struct sockaddr_storage *from)
 	sess_log_event(s, &ev);
 }
 
+/*
+ * One connection per PASV: the listener is EPOLLONESHOT, so once the
+ * client's connection is in, it stays quiet until the next PASV arms it.
+ */
 static void dlisten_ev(struct ev *ev, uint32_t events)
 {
 	struct sess *s = container_of(ev, struct sess, dlisten);
 
 	(void)events;
-	for (int i = 0; i < PASV_ACCEPT_BATCH && s->dlisten.fd >= 0; i++) {
+	for (int i = 0; i < PASV_ACCEPT_BATCH; i++) {
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof(peer);
 		int fd = io_accept(s->dlisten.fd, (struct sockaddr *)&peer, &len);
 
 		if (fd < 0)
-			return;
+			break;
 		if (!da_same_host(&peer, &s->peer)) {
 			log_foreign(s, &peer);
 			io_close(fd);
 			continue;
 		}
-		/* one connection per PASV: stop listening once it arrived */
-		wk_unwatch(s->w, &s->dlisten);
+		if (wk_timer_set(s->w, &s->dlisten_keep, DATA_KEEP_MS) != 0)
+			wk_unwatch(s->w, &s->dlisten);
 		s->dconn.fd = fd;
 		if (s->xfer != NULL)
 			xfer_ready(s);
+		return;
 	}
+	/* nothing of the client's yet: keep waiting for it */
+	if (wk_rearm(s->w, &s->dlisten) != 0)
+		wk_unwatch(s->w, &s->dlisten);
+}
+
+static void dlisten_keep_fire(struct tmr *t)
+{
+	struct sess *s = container_of(t, struct sess, dlisten_keep);
+
+	wk_unwatch(s->w, &s->dlisten);
+}
+
+void data_init(struct sess *s)
+{
+	s->dlisten.fd = s->dconn.fd = -1;
+	s->dlisten.fn = dlisten_ev;
+	s->dlisten_keep.fn = dlisten_keep_fire;
 }
 
 /*
@@ -118,19 +142,44 @@ static int pasv_listen(struct sockaddr_storage *addr, unsigned port)
 	return fd;
 }
 
+/*
+ * Reuse the kept listener: whatever reached it since its last connection
+ * was not asked for by this PASV and is turned away first, so only a
+ * connection made after the 227 becomes the data connection.
+ */
+static int pasv_reuse(struct sess *s)
+{
+	for (int i = 0; i < PASV_ACCEPT_BATCH; i++) {
+		int fd = io_accept(s->dlisten.fd, NULL, NULL);
+
+		if (fd < 0)
+			return errno == EAGAIN ? wk_rearm(s->w, &s->dlisten) : -1;
+		io_close(fd);
+	}
+	return -1;
+}
+
 int data_pasv(struct sess *s, int is_epsv, unsigned *port)
 {
 	const struct settings *set = s->w->set;
 	struct sockaddr_storage addr = s->local;
 	unsigned n = (unsigned)(set->pasv_max - set->pasv_min + 1);
-	unsigned start = atomic_fetch_add(&s->w->srv->pasv_next, 1);
+	unsigned start;
 	int fd = -EADDRINUSE;
 
 	if (!is_epsv && is_pure_v6(&s->local))
 		return -EAFNOSUPPORT;
-	data_close(s);
+	data_end(s);
+	wk_timer_cancel(s->w, &s->dlisten_keep);
+	if (s->dlisten.fd >= 0 && pasv_reuse(s) == 0) {
+		*port = s->pasv_port;
+		s->dmode = DM_PASV;
+		return 0;
+	}
+	wk_unwatch(s->w, &s->dlisten);
 	/* every port of the range at most once, starting where the last
 	 * session left off so busy ports are skipped quickly */
+	start = atomic_fetch_add(&s->w->srv->pasv_next, 1);
 	for (unsigned i = 0; i < n && fd == -EADDRINUSE; i++) {
 		*port = (unsigned)set->pasv_min + (start + i) % n;
 		fd = pasv_listen(&addr, *port);
@@ -138,12 +187,12 @@ int data_pasv(struct sess *s, int is_epsv, unsigned *port)
 	if (fd < 0)
 		return fd;
 	s->dlisten.fd = fd;
-	s->dlisten.fn = dlisten_ev;
-	if (wk_watch(s->w, &s->dlisten, EPOLLIN) != 0) {
+	if (wk_watch(s->w, &s->dlisten, EPOLLIN | EPOLLONESHOT) != 0) {
 		io_close(fd);
 		s->dlisten.fd = -1;
 		return -EIO;
 	}
+	s->pasv_port = (uint16_t)*port;
 	s->dmode = DM_PASV;
 	return 0;
 }
@@ -175,6 +224,7 @@ static void connect_ev(struct ev *ev, uint32_t events)
 		return;
 	(void)epoll_ctl(s->w->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
 	ev->events = 0;
+	ev->watched = 0;
 	if (err != 0) {
 		xfer_fail(s, 425, "Failed to establish connection.");
 		return;
@@ -224,10 +274,16 @@ int data_open(struct sess *s)
 	}
 }
 
-void data_close(struct sess *s)
+void data_end(struct sess *s)
 {
 	sess_tls_data_close(s);	/* close_notify before the socket goes */
-	wk_unwatch(s->w, &s->dlisten);
 	wk_unwatch(s->w, &s->dconn);
 	s->dmode = DM_NONE;
+}
+
+void data_close(struct sess *s)
+{
+	data_end(s);
+	wk_timer_cancel(s->w, &s->dlisten_keep);
+	wk_unwatch(s->w, &s->dlisten);
 }

@@ -96,6 +96,25 @@ void sess_reply_text(struct sess *s, int code, const char *text)
 		sess_close(s, "client does not read its replies");
 		return;
 	}
+	if (s->cork)
+		return;
+	flush_out(s);
+	if (!s->dead)
+		sess_events(s);
+}
+
+void sess_cork(struct sess *s)
+{
+	s->cork = 1;
+}
+
+void sess_uncork(struct sess *s)
+{
+	if (!s->cork)
+		return;
+	s->cork = 0;
+	if (s->dead || s->ctl.fd < 0 || s->out.len == 0)
+		return;
 	flush_out(s);
 	if (!s->dead)
 		sess_events(s);
@@ -122,7 +141,7 @@ static void sess_events(struct sess *s)
 		return;
 	if (s->reading)
 		want |= EPOLLIN;
-	if (s->out.len > 0)
+	if (s->out.len > 0 && !s->cork)
 		want |= EPOLLOUT;
 	if (s->tls != NULL)
 		want |= tls_conn_events(s->tls);
@@ -518,7 +537,7 @@ static void sess_start(struct worker *w, int fd,
 	s->w = w;
 	s->ctl.fd = fd;
 	s->ctl.fn = ctl_ev;
-	s->dlisten.fd = s->dconn.fd = -1;
+	data_init(s);
 	s->cell = VFS_CELL_NONE;
 	s->timer.fn = sess_timer_fire;
 	s->id = atomic_fetch_add(&srv->next_sid, 1) + 1;

@@ -61,6 +61,7 @@ struct sess {
 	unsigned implicit_tls : 1;	/* greet after the handshake */
 	unsigned pbsz : 1;		/* PBSZ 0 seen */
 	unsigned prot_p : 1;		/* PROT P: data connections use TLS */
+	unsigned cork : 1;		/* replies wait for sess_uncork */
 	int jobs;			/* pool jobs in flight */
 	int failed_logins;
 
@@ -78,7 +79,9 @@ struct sess {
 	unsigned facts_off;		/* MLST facts turned off by OPTS MLST */
 
 	enum data_mode dmode;
-	struct ev dlisten;		/* PASV/EPSV listener */
+	struct ev dlisten;		/* PASV/EPSV listener, kept a while */
+	struct tmr dlisten_keep;	/* closes it when no PASV reuses it */
+	uint16_t pasv_port;		/* its port */
 	struct ev dconn;		/* the data connection */
 	struct sockaddr_storage port_addr;
 	socklen_t port_len;
@@ -104,6 +107,13 @@ int sess_none_left(const struct worker *w);
 void sess_reply(struct sess *s, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void sess_reply_text(struct sess *s, int code, const char *text);
+
+/*
+ * Hold replies in s->out until sess_uncork: a transfer that ends at once
+ * sends its 150 and 226 in one segment (one wake-up of the client).
+ */
+void sess_cork(struct sess *s);
+void sess_uncork(struct sess *s);
 
 /* Close now (after trying to flush what is queued). */
 void sess_close(struct sess *s, const char *why);

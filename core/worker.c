@@ -33,6 +33,7 @@ int wk_watch(struct worker *w, struct ev *ev, uint32_t events)
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, ev->fd, &e) != 0)
 		return -1;
 	ev->events = events;
+	ev->watched = 1;
 	return 0;
 }
 
@@ -53,15 +54,27 @@ int wk_rewatch(struct worker *w, struct ev *ev, uint32_t events)
 	return 0;
 }
 
-/* Forget and close ev's fd; pending events for it in this batch are skipped. */
+int wk_rearm(struct worker *w, struct ev *ev)
+{
+	struct epoll_event e = { .events = ev->events, .data.ptr = ev };
+
+	return epoll_ctl(w->epfd, EPOLL_CTL_MOD, ev->fd, &e);
+}
+
+/*
+ * Forget and close ev's fd; pending events for it in this batch are
+ * skipped.  A descriptor that never met epoll costs no EPOLL_CTL_DEL.
+ */
 void wk_unwatch(struct worker *w, struct ev *ev)
 {
 	if (ev->fd < 0)
 		return;
-	(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
+	if (ev->watched)
+		(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
 	io_close(ev->fd);
 	ev->fd = -1;
 	ev->events = 0;
+	ev->watched = 0;
 }
 
 /* Timers ----------------------------------------------------------------- */

@@ -20,6 +20,7 @@ struct ev {
 	int fd;
 	void (*fn)(struct ev *ev, uint32_t events);
 	uint32_t events;	/* as registered by wk_watch / wk_rewatch */
+	int watched;		/* in the epoll set (wk_watch until wk_unwatch) */
 };
 
 /* A one-shot timer in the worker's heap, in monotonic milliseconds. */
@@ -95,6 +96,8 @@ int wk_start(struct worker *w);
 int wk_watch(struct worker *w, struct ev *ev, uint32_t events);
 int wk_rewatch(struct worker *w, struct ev *ev, uint32_t events);
 void wk_unwatch(struct worker *w, struct ev *ev);
+/* Arm an EPOLLONESHOT ev again (its events fired and were disabled). */
+int wk_rearm(struct worker *w, struct ev *ev);
 
 int wk_timer_set(struct worker *w, struct tmr *t, uint64_t ms);
 void wk_timer_cancel(struct worker *w, struct tmr *t);

@@ -108,20 +108,19 @@ int vfs_is_dir(int root_fd, const char *vpath)
 
 /*
  * Keep fd only if it is a regular file.  O_NONBLOCK was only there so a
- * FIFO could not block the open; a regular file does not need it.
+ * FIFO could not block the open; a regular file does not need it.  The
+ * caller names the status flags it opened with (O_APPEND), so F_SETFL
+ * clears O_NONBLOCK without an F_GETFL first.
  */
-static int vfs_check_regular(int fd, struct stat *st)
+static int vfs_check_regular(int fd, struct stat *st, int keep)
 {
-	int fl;
-
 	if (fstat(fd, st) != 0)
 		return -errno;
 	if (S_ISDIR(st->st_mode))
 		return -EISDIR;
 	if (!S_ISREG(st->st_mode))
 		return -EACCES;
-	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
-	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+	if (fcntl(fd, F_SETFL, keep) != 0)
 		return -errno;
 	return 0;
 }
@@ -136,7 +135,7 @@ int vfs_open_read(int root_fd, const char *vpath, struct stat *st)
 	fd = vfs_open(root_fd, vpath, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return fd == -ENXIO ? -EACCES : fd;
-	if ((rc = vfs_check_regular(fd, st)) != 0) {
+	if ((rc = vfs_check_regular(fd, st, 0)) != 0) {
 		vfs_close(fd);
 		return rc;
 	}
@@ -165,7 +164,7 @@ int vfs_open_write(int root_fd, const char *vpath, enum vfs_wmode mode)
 	vfs_close(dfd);
 	if (fd < 0)
 		return fd == -ENXIO ? -EACCES : fd;	/* FIFO, no reader */
-	if ((rc = vfs_check_regular(fd, &st)) != 0) {
+	if ((rc = vfs_check_regular(fd, &st, flags & O_APPEND)) != 0) {
 		vfs_close(fd);
 		return rc;
 	}

@@ -2,8 +2,9 @@
 Data transfers against a live cellftpd: binary and ASCII (RFC 959 3.1.1),
 REST with RETR and STOR (RFC 3659 5), passive (PASV, EPSV) and active
 (PORT, EPRT) data connections, ABOR during a download (426 then 226),
-STAT and NOOP answered while a transfer runs, and a passive connection
-from a foreign address refused.
+STAT and NOOP answered while a transfer runs, a passive connection
+from a foreign address refused, and the passive port kept for the
+session's next PASV.
 """
 
 import hashlib
@@ -467,6 +468,65 @@ class ForeignPassiveConnection(TestCase):
 			self.assertEqual(c.cmd("NOOP").code, 200)
 		finally:
 			c.close()
+
+
+class PassiveListenerKept(TestCase):
+	"""A session fetching file after file keeps its passive port for a
+	moment (no new socket per file), yet each PASV still takes exactly
+	one connection, made after its 227."""
+
+	def setUp(self):
+		self.c = srv.ctl()
+		self.c.login("alice", PW)
+		self.c.expect("TYPE I", 200)
+
+	def tearDown(self):
+		self.c.close()
+
+	def fetch(self, addr):
+		d = self.c.data_connect(addr)
+		self.assertIn(self.c.cmd("RETR small.txt").code, (125, 150))
+		got = harness.recv_all(d)
+		d.close()
+		self.assertEqual(self.c.reply().code, 226)
+		return got
+
+	def test_the_next_pasv_gets_the_same_port(self):
+		first = self.c.pasv()
+		self.assertEqual(self.fetch(first), b"small file\n")
+		second = self.c.pasv()
+		self.assertEqual(second, first)
+		self.assertEqual(self.fetch(second), b"small file\n")
+
+	def test_a_connection_made_before_the_pasv_gets_no_data(self):
+		addr = self.c.pasv()
+		self.fetch(addr)
+		early = self.c.data_connect(addr)	# queued by the kernel
+		try:
+			self.assertEqual(self.c.pasv(), addr)
+			self.assertEqual(self.fetch(addr), b"small file\n")
+			early.settimeout(5)
+			try:
+				self.assertEqual(early.recv(65536), b"")
+			except ConnectionResetError:
+				pass
+		finally:
+			early.close()
+
+	def test_the_port_is_let_go_when_no_pasv_follows(self):
+		addr = self.c.pasv()
+		self.fetch(addr)
+		deadline = time.monotonic() + 10
+		while True:
+			try:
+				s = socket.create_connection(addr, timeout=2)
+			except ConnectionRefusedError:
+				break
+			s.close()
+			self.assertLess(time.monotonic(), deadline,
+					"passive port still open 10 s after its transfer")
+			time.sleep(0.5)
+		self.assertEqual(self.c.cmd("NOOP").code, 200)
 
 
 if __name__ == "__main__":
