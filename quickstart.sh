@@ -4,7 +4,7 @@
 #                           into var/prefix, create the first accounts, serve
 #                           on 127.0.0.1:2121 in the foreground
 #   ./quickstart.sh test    the same set-up, then every test: plain, then
-#                           under ASan+UBSan and (pool, quota) TSan, then
+#                           under ASan+UBSan and (pool, quota, list) TSan, then
 #                           each libFuzzer target for a few seconds; extra
 #                           arguments go to a plain meson test run only
 #   ./quickstart.sh deps    only install the missing build packages
@@ -206,8 +206,9 @@ fuzz_ci() {
 
 # Every test: the plain build (as CI builds it), then all unit and protocol
 # tests under AddressSanitizer + UndefinedBehaviorSanitizer, and the thread
-# pool and the quota ledger under ThreadSanitizer.  Arguments go to the
-# plain run only and skip the sanitizer runs (a quick focused loop).
+# pool, the quota ledger and listings (read and stat'ed on two threads)
+# under ThreadSanitizer.  Arguments go to the plain run only and skip the
+# sanitizer runs (a quick focused loop).
 cmd_test() {
 	local rc=0
 	cmd_build
@@ -215,8 +216,8 @@ cmd_test() {
 	if [ $# -eq 0 ] && [ "${CELLFTPD_SANITIZERS:-1}" = 1 ]; then
 		say "again under ASan+UBSan (build-asan)"
 		sanitize build-asan -Db_sanitize=address,undefined || rc=1
-		say "the pool and the quota ledger under TSan (build-tsan)"
-		CC=clang sanitize build-tsan -Db_sanitize=thread pool quota || rc=1
+		say "the pool, the quota ledger and listings under TSan (build-tsan)"
+		CC=clang sanitize build-tsan -Db_sanitize=thread pool quota list || rc=1
 		say "each libFuzzer target for a few seconds (build-fuzz)"
 		fuzz_ci || rc=1
 	fi

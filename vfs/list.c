@@ -5,14 +5,14 @@
  */
 #include "vfs/vfs.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "vfs/list_scan.h"
 
 /* GNU ls: "recent" is within half a Gregorian year, or an hour ahead. */
 #define LIST_HALF_YEAR	15778476
@@ -22,168 +22,10 @@
 #define LIST_TIME_MIN	(-2208988800LL)
 #define LIST_TIME_MAX	253402300799LL
 
-/* Names of one directory: NUL-separated in an arena, then sorted. */
-struct list_names {
-	struct buf arena;
-	size_t *off;
-	size_t n, cap;
-	const char **v;
-};
-
-/* What one entry is, once resolved inside the cell. */
-struct list_ent {
-	struct stat st;
-	int dangling;		/* a symlink that does not resolve in the cell */
-	int gone;		/* vanished since readdir, or unreadable */
-};
-
-/*
- * Large listings stat their entries on two threads: the kernel's path
- * walks in fstatat are ~70% of a 10,000-entry LIST and run in parallel
- * (RCU lookups); the lines keep their order.
- */
-#define LIST_PAR_MIN	1024
-
-/* Entries [from, to) of one listing, stat'ed by one thread. */
-struct list_part {
-	int root_fd, dfd;
-	const char *vpath;
-	const char *const *names;
-	struct list_ent *ents;
-	size_t from, to;
-};
-
 static const char list_months[12][4] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
-
-static int list_name_shown(const char *name, int all)
-{
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return 0;
-	/* A CR or LF would forge lines in the listing; FTP cannot name it anyway. */
-	if (strpbrk(name, "\r\n") != NULL)
-		return 0;
-	return all || name[0] != '.';
-}
-
-static int list_names_add(struct list_names *ln, const char *name)
-{
-	size_t *off;
-
-	if (ln->n == ln->cap) {
-		ln->cap = ln->cap ? ln->cap * 2 : 64;
-		off = realloc(ln->off, ln->cap * sizeof(*off));
-		if (off == NULL)
-			return -ENOMEM;
-		ln->off = off;
-	}
-	ln->off[ln->n++] = ln->arena.len;
-	buf_append(&ln->arena, name, strlen(name) + 1);
-	return ln->arena.failed ? -ENOMEM : 0;
-}
-
-static int list_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int list_names_read(DIR *d, int all, struct list_names *ln)
-{
-	struct dirent *de;
-	size_t i;
-	int rc;
-
-	for (;;) {
-		errno = 0;
-		if ((de = readdir(d)) == NULL)
-			break;
-		if (list_name_shown(de->d_name, all) &&
-		    (rc = list_names_add(ln, de->d_name)) != 0)
-			return rc;
-	}
-	if (errno != 0)
-		return -errno;
-	/* The arena no longer moves: pointers into it are now stable. */
-	if (ln->n > 0 && (ln->v = calloc(ln->n, sizeof(*ln->v))) == NULL)
-		return -ENOMEM;
-	for (i = 0; i < ln->n; i++)
-		ln->v[i] = ln->arena.p + ln->off[i];
-	if (ln->n > 1)		/* qsort(NULL, 0) is undefined */
-		qsort(ln->v, ln->n, sizeof(*ln->v), list_cmp);
-	return 0;
-}
-
-static void list_names_free(struct list_names *ln)
-{
-	buf_free(&ln->arena);
-	free(ln->off);
-	free(ln->v);
-}
-
-/*
- * lstat the entry; a symlink is then resolved from the cell root by its
- * virtual path, so its target is judged exactly as a client's path would be.
- */
-static int list_ent_get(int root_fd, const char *dirvpath, int dfd,
-			const char *name, struct list_ent *e)
-{
-	char vp[VFS_PATH_MAX];
-	struct stat st;
-
-	e->dangling = 0;
-	if (fstatat(dfd, name, &e->st, AT_SYMLINK_NOFOLLOW) != 0)
-		return -errno;
-	if (!S_ISLNK(e->st.st_mode))
-		return 0;
-	if (vpath_join(dirvpath, name, vp, sizeof(vp)) == 0 &&
-	    vfs_stat(root_fd, vp, &st) == 0)
-		e->st = st;
-	else
-		e->dangling = 1;
-	return 0;
-}
-
-static void list_stat_range(const struct list_part *p)
-{
-	for (size_t i = p->from; i < p->to; i++)
-		p->ents[i].gone = list_ent_get(p->root_fd, p->vpath, p->dfd,
-					       p->names[i], &p->ents[i]) != 0;
-}
-
-static void *list_stat_main(void *arg)
-{
-	list_stat_range(arg);
-	return NULL;
-}
-
-/* Every name's entry, the second half on a helper thread (or on this one
- * when none can be started).  NULL when out of memory. */
-static struct list_ent *list_stat_all(int root_fd, const char *vpath, int dfd,
-				      const struct list_names *ln)
-{
-	struct list_ent *ents = calloc(ln->n, sizeof(*ents));
-	struct list_part a, b;
-	pthread_t helper;
-	int started;
-
-	if (ents == NULL)
-		return NULL;
-	a = (struct list_part){ .root_fd = root_fd, .dfd = dfd, .vpath = vpath,
-				.names = ln->v, .ents = ents, .from = 0,
-				.to = ln->n / 2 };
-	b = a;
-	b.from = a.to;
-	b.to = ln->n;
-	started = pthread_create(&helper, NULL, list_stat_main, &b) == 0;
-	list_stat_range(&a);
-	if (started)
-		(void)pthread_join(helper, NULL);
-	else
-		list_stat_range(&b);
-	return ents;
-}
 
 static void list_mode_str(mode_t m, char *s)
 {
@@ -383,17 +225,17 @@ static int list_one(int root_fd, const char *vpath, enum vfs_list_fmt fmt,
 	return 0;
 }
 
-static int list_dir(int root_fd, const char *vpath, DIR *d,
+static int list_dir(int root_fd, const char *vpath, int dfd,
 		    enum vfs_list_fmt fmt, const struct vfs_list_opts *o,
 		    struct buf *out)
 {
-	struct list_names ln;
-	struct list_ent e, *ents = NULL;
+	/* NLST needs no stat: names only; a capped listing stats lazily */
+	int stat_all = fmt != VFS_LIST_NLST && o->max_entries == 0;
+	struct list_scan ls;
+	struct list_ent e;
 	size_t i, shown = 0;
-	int rc, dfd = dirfd(d);
+	int rc;
 
-	memset(&ln, 0, sizeof(ln));
-	buf_init(&ln.arena, 0);
 	if (fmt == VFS_LIST_MLSD) {
 		if (fstat(dfd, &e.st) != 0)
 			return -errno;
@@ -401,27 +243,21 @@ static int list_dir(int root_fd, const char *vpath, DIR *d,
 		list_facts(out, &e, 1, o->facts_off);
 		buf_puts(out, " .\r\n");
 	}
-	rc = list_names_read(d, o->all || fmt == VFS_LIST_MLSD, &ln);
-	/* NLST needs no stat: names only; a capped listing stats lazily */
-	if (rc == 0 && fmt != VFS_LIST_NLST && ln.n >= LIST_PAR_MIN &&
-	    (o->max_entries == 0 || ln.n <= o->max_entries) &&
-	    (ents = list_stat_all(root_fd, vpath, dfd, &ln)) == NULL)
-		rc = -ENOMEM;
-	for (i = 0; rc == 0 && i < ln.n; i++) {
-		const struct list_ent *ep = ents != NULL ? &ents[i] : &e;
+	rc = list_scan(root_fd, vpath, dfd, o->all || fmt == VFS_LIST_MLSD,
+		       stat_all, &ls);
+	for (i = 0; rc == 0 && i < ls.n; i++) {
+		struct list_item *it = ls.v[i];
 
 		if (o->max_entries != 0 && shown >= o->max_entries)
 			break;
-		if (ents != NULL && ents[i].gone)
-			continue;
-		if (ents == NULL && fmt != VFS_LIST_NLST &&
-		    list_ent_get(root_fd, vpath, dfd, ln.v[i], &e) != 0)
+		if (fmt != VFS_LIST_NLST && !it->known)
+			list_scan_stat(root_fd, vpath, dfd, it);
+		if (fmt != VFS_LIST_NLST && it->ent.gone)
 			continue;	/* vanished since readdir, or unreadable */
-		list_entry(out, fmt, ep, ln.v[i], o);
+		list_entry(out, fmt, &it->ent, it->name, o);
 		shown++;
 	}
-	free(ents);
-	list_names_free(&ln);
+	list_scan_free(&ls);
 	return rc;
 }
 
@@ -429,7 +265,6 @@ int vfs_list(int root_fd, const char *vpath, enum vfs_list_fmt fmt,
 	     const struct vfs_list_opts *opts, struct buf *out)
 {
 	struct vfs_list_opts dflt;
-	DIR *d;
 	int fd, rc;
 
 	if (opts == NULL) {
@@ -442,13 +277,9 @@ int vfs_list(int root_fd, const char *vpath, enum vfs_list_fmt fmt,
 		rc = list_one(root_fd, vpath, fmt, opts, out);
 	} else if (fd < 0) {
 		return fd;
-	} else if ((d = fdopendir(fd)) == NULL) {
-		rc = -errno;
-		close(fd);
-		return rc;
 	} else {
-		rc = list_dir(root_fd, vpath, d, fmt, opts, out);
-		closedir(d);
+		rc = list_dir(root_fd, vpath, fd, fmt, opts, out);
+		close(fd);
 	}
 	if (rc == 0 && out->failed)
 		rc = -ENOMEM;

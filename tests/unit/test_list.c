@@ -318,6 +318,95 @@ static void test_list_large_keeps_order_and_entries(void **state)
 	set_mtime(t, ".", cell.st_mtime);
 }
 
+static int lines(const char *listing)
+{
+	int n = 0;
+
+	for (const char *s = listing; (s = strstr(s, "\r\n")) != NULL; s += 2)
+		n++;
+	return n;
+}
+
+/* The size column of the line for `name`; -1 when there is none. */
+static long long size_of_line(const char *listing, const char *name)
+{
+	char want[64];
+	const char *end, *start;
+
+	snprintf(want, sizeof(want), " %s\r\n", name);
+	end = strstr(listing, want);
+	if (end == NULL)
+		return -1;
+	for (start = end; start > listing && start[-1] != '\n'; start--)
+		;
+	/* "mode nlink ftp ftp size Mon dd HH:MM name": size is field 5 */
+	return strtoll(start + 10 + 1 + 4 + 20, NULL, 10);
+}
+
+/*
+ * A directory read in many chunks while a helper thread resolves them:
+ * links are followed inside the cell on either thread, links that leave
+ * it stay dangling, dot files show only with -a, and every entry shows
+ * once, in order.
+ */
+static void test_list_large_with_links_and_dot_files(void **state)
+{
+	enum { N = 1200 };
+	struct tree *t = *state;
+	char dir[256], p[PATH_MAX], name[32], target[64];
+	struct stat cell;
+	struct buf out, all;
+	const char *prev;
+	int i, fd;
+
+	assert_int_equal(stat(t->cell, &cell), 0);
+	snprintf(dir, sizeof(dir), "%s/mixed", t->cell);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	for (i = 0; i < N; i++) {
+		snprintf(p, sizeof(p), "%s/%sm%04d", dir, i % 10 == 9 ? "." : "", i);
+		if (i % 3 == 1) {	/* a link to the file before it */
+			snprintf(target, sizeof(target), i % 30 == 1 ?
+				 "/mixed/%sm%04d" : "%sm%04d",
+				 (i - 1) % 10 == 9 ? "." : "", i - 1);
+			assert_int_equal(symlink(target, p), 0);
+		} else if (i % 3 == 2) {	/* a link out of the cell */
+			assert_int_equal(symlink("../../../../outside", p), 0);
+		} else {
+			fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+			assert_true(fd >= 0);
+			assert_int_equal(ftruncate(fd, 100 + i), 0);
+			assert_int_equal(close(fd), 0);
+		}
+	}
+	list(t, "/mixed", VFS_LIST_LS, 0, 0, &out);
+	list(t, "/mixed", VFS_LIST_LS, 1, 0, &all);
+	prev = out.p - 1;
+	for (i = 0; i < N; i++) {
+		long long want = i % 3 == 0 ? 100 + i : i % 3 == 1 ? 99 + i : 0;
+		const char *at;
+
+		snprintf(name, sizeof(name), "%sm%04d", i % 10 == 9 ? "." : "", i);
+		assert_int_equal(size_of_line(all.p, name), want);
+		assert_int_equal(size_of_line(out.p, name),
+				 i % 10 == 9 ? -1 : want);
+		if (i % 10 != 9) {	/* in order: m0000 first */
+			at = strstr(out.p, name);
+			assert_true(at > prev);
+			prev = at;
+		}
+	}
+	assert_int_equal(lines(all.p), N);
+	assert_int_equal(lines(out.p), N - N / 10);
+	buf_free(&out);
+	buf_free(&all);
+	for (i = 0; i < N; i++) {
+		snprintf(p, sizeof(p), "%s/%sm%04d", dir, i % 10 == 9 ? "." : "", i);
+		assert_int_equal(unlink(p), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+	set_mtime(t, ".", cell.st_mtime);
+}
+
 static void test_list_of_a_file_lists_that_file(void **state)
 {
 	struct tree *t = *state;
@@ -536,6 +625,7 @@ int main(void)
 			test_list_ls_date_window_is_six_months_back_one_hour_ahead),
 		cmocka_unit_test(test_list_ls_wide_columns),
 		cmocka_unit_test(test_list_large_keeps_order_and_entries),
+		cmocka_unit_test(test_list_large_with_links_and_dot_files),
 		cmocka_unit_test(test_list_of_a_file_lists_that_file),
 		cmocka_unit_test(test_list_errors),
 		cmocka_unit_test(test_nlst_exact),
