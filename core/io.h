@@ -7,6 +7,7 @@
 #define CORE_IO_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -69,6 +70,16 @@ static inline ssize_t io_sendfile(int out, int in, off_t *off, size_t len)
 
 	do
 		n = sendfile(out, in, off, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static inline ssize_t io_splice(int in, int out, size_t len, unsigned flags)
+{
+	ssize_t n;
+
+	do
+		n = splice(in, NULL, out, NULL, len, flags);
 	while (n < 0 && errno == EINTR);
 	return n;
 }

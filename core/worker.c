@@ -7,6 +7,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -75,6 +76,35 @@ void wk_unwatch(struct worker *w, struct ev *ev)
 	ev->fd = -1;
 	ev->events = 0;
 	ev->watched = 0;
+}
+
+/* Upload pipe ------------------------------------------------------------ */
+
+/* As much as a slice moves at once; the default 64 KiB when not allowed. */
+#define WK_PIPE_SIZE (1024 * 1024)
+
+const int *wk_pipe(struct worker *w)
+{
+	int sz;
+
+	if (w->pipe[0] >= 0)
+		return w->pipe;
+	if (pipe2(w->pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+		w->pipe[0] = w->pipe[1] = -1;
+		return NULL;
+	}
+	sz = fcntl(w->pipe[1], F_SETPIPE_SZ, WK_PIPE_SIZE);
+	if (sz < 0)
+		sz = fcntl(w->pipe[1], F_GETPIPE_SZ);
+	w->pipe_cap = sz > 0 ? (size_t)sz : 4096;
+	return w->pipe;
+}
+
+void wk_pipe_drop(struct worker *w)
+{
+	io_close(w->pipe[0]);
+	io_close(w->pipe[1]);
+	w->pipe[0] = w->pipe[1] = -1;
 }
 
 /* Timers ----------------------------------------------------------------- */
@@ -251,6 +281,7 @@ int wk_init(struct worker *w, int id, struct srv *srv)
 	w->id = id;
 	w->srv = srv;
 	w->wake.fd = -1;
+	w->pipe[0] = w->pipe[1] = -1;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (w->epfd < 0)
 		return -1;
@@ -292,6 +323,7 @@ void wk_fini(struct worker *w)
 	free(w->listen);
 	io_close(w->wake.fd);
 	io_close(w->epfd);
+	wk_pipe_drop(w);
 	free(w->heap);
 	free(w->scratch);
 	pthread_mutex_destroy(&w->qlock);

@@ -77,6 +77,8 @@ struct worker {
 
 	char *scratch;		/* I/O buffer shared by this worker's sessions */
 	size_t scratchlen;
+	int pipe[2];		/* uploads splice through it; -1 until used */
+	size_t pipe_cap;
 };
 
 /* Scratch layout: control reads, line assembly, then transfer slices. */
@@ -98,6 +100,14 @@ int wk_rewatch(struct worker *w, struct ev *ev, uint32_t events);
 void wk_unwatch(struct worker *w, struct ev *ev);
 /* Arm an EPOLLONESHOT ev again (its events fired and were disabled). */
 int wk_rearm(struct worker *w, struct ev *ev);
+
+/*
+ * The worker's pipe for splicing uploads, made on first use (NULL when it
+ * cannot be); it is empty between slices.  wk_pipe_drop: bytes were left
+ * in it (a failed write), so it is closed and made anew next time.
+ */
+const int *wk_pipe(struct worker *w);
+void wk_pipe_drop(struct worker *w);
 
 int wk_timer_set(struct worker *w, struct tmr *t, uint64_t ms);
 void wk_timer_cancel(struct worker *w, struct tmr *t);

@@ -207,6 +207,75 @@ static void stor_complete(struct sess *s)
 	pool_submit(&s->w->srv->pool, &c->job);
 }
 
+/*
+ * The bytes in the pipe into the file.  A file that cannot be spliced to
+ * (EINVAL) gets them copied, and the rest of the upload reads as before.
+ */
+static int pipe_to_file(struct sess *s, int rd, size_t n)
+{
+	struct xfer *x = s->xfer;
+	char *buf = s->w->scratch + WK_XFER_OFF;
+
+	while (n > 0) {
+		ssize_t w = io_splice(rd, x->fd, n, SPLICE_F_MOVE);
+
+		if (w < 0 && errno == EINVAL) {
+			x->no_splice = 1;
+			w = io_read(rd, buf, n < WK_XFER_LEN ? n : WK_XFER_LEN);
+			if (w > 0 && io_write_all(x->fd, buf, (size_t)w) != 0)
+				return -1;
+		}
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Binary uploads splice socket -> the worker's pipe -> file: the bytes
+ * are copied once, into the page cache, instead of in and out of the
+ * scratch buffer.  The pipe is empty again at the end of every step.
+ */
+static void stor_splice(struct sess *s, const int *p)
+{
+	struct xfer *x = s->xfer;
+	size_t budget = slice(s), cap = s->w->pipe_cap;
+
+	while (budget > 0 && !x->no_splice) {
+		ssize_t n = io_splice(s->dconn.fd, p[1], budget < cap ? budget : cap,
+				      SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+
+		if (n == 0) {
+			stor_complete(s);
+			return;
+		}
+		if (n < 0) {
+			if (errno != EAGAIN)
+				xfer_end(s, 426, "Connection closed; transfer aborted.");
+			return;
+		}
+		if (upload_room(s, x, (size_t)n) != 0) {
+			wk_pipe_drop(s->w);
+			over_quota(s);
+			return;
+		}
+		if (pipe_to_file(s, p[0], (size_t)n) != 0) {
+			int err = errno;
+
+			wk_pipe_drop(s->w);
+			write_error(s, err);
+			return;
+		}
+		budget = (size_t)n < budget ? budget - (size_t)n : 0;
+		x->pos += (uint64_t)n;
+		progress(s, (size_t)n);
+	}
+}
+
 /* ASCII upload: CRLF becomes LF; a CR at the end of a slice waits. */
 static size_t ascii_in(struct xfer *x, char *p, size_t n)
 {
@@ -237,12 +306,19 @@ static size_t ascii_in(struct xfer *x, char *p, size_t n)
 static void stor_slice(struct sess *s)
 {
 	struct xfer *x = s->xfer;
+	const int *p;
 	char *buf = s->w->scratch + WK_XFER_OFF;
 	/* ASCII keeps a byte of slack for a held CR (ascii_in); binary reads
 	 * whole pages, so the file gets page-aligned writes */
 	size_t cap = x->ascii ? WK_XFER_LEN - 1 : WK_XFER_LEN;
 	size_t budget = slice(s);
 
+	/* splice cannot write to O_APPEND files; TLS and ASCII need the bytes */
+	if (!x->ascii && s->dtls == NULL && x->up.mode != VFS_W_APPEND &&
+	    !x->no_splice && (p = wk_pipe(s->w)) != NULL) {
+		stor_splice(s, p);
+		return;
+	}
 	/* bytes TLS already decrypted get no epoll event: take them too */
 	while (budget > 0 || (s->dtls != NULL && tls_conn_pending(s->dtls))) {
 		size_t want = budget > 0 && budget < cap ? budget : cap;

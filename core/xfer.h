@@ -1,8 +1,9 @@
 /*
  * Transfers over the data connection, in bounded slices per wake-up so one
  * big file never starves the other sessions of its worker: RETR with
- * sendfile, STOR through the worker's scratch buffer, listings from memory,
- * ASCII conversion both ways.
+ * sendfile, binary STOR spliced through the worker's pipe (ASCII and TLS
+ * through its scratch buffer), listings from memory, ASCII conversion
+ * both ways.
  */
 #ifndef CORE_XFER_H
 #define CORE_XFER_H
@@ -26,6 +27,7 @@ struct xfer {
 	uint64_t bytes;		/* moved so far */
 	int ascii;
 	int cr_held;		/* ASCII STOR: a CR ended the last slice */
+	int no_splice;		/* STOR: the file refused splice (EINVAL) */
 	int running;		/* data connection up */
 	int closing;		/* STOR: waiting for the pool to close the file */
 	uint64_t started_ms, progress_ms;
