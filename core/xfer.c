@@ -123,6 +123,13 @@ static size_t slice(const struct sess *s)
 	return b < SLICE_MIN ? SLICE_MIN : b > SLICE_MAX ? SLICE_MAX : b;
 }
 
+/* The data socket failed; EAGAIN only means: wait for the next wake-up. */
+static void data_error(struct sess *s)
+{
+	if (errno != EAGAIN)
+		xfer_end(s, 426, "Connection closed; transfer aborted.");
+}
+
 /* Uploads: close on the pool, then 226 ------------------------------- */
 
 static void close_run(struct job *j)
@@ -254,8 +261,7 @@ static void stor_splice(struct sess *s, const int *p)
 			return;
 		}
 		if (n < 0) {
-			if (errno != EAGAIN)
-				xfer_end(s, 426, "Connection closed; transfer aborted.");
+			data_error(s);
 			return;
 		}
 		if (upload_room(s, x, (size_t)n) != 0) {
@@ -340,8 +346,7 @@ static void stor_slice(struct sess *s)
 			return;
 		}
 		if (n < 0) {
-			if (errno != EAGAIN)
-				xfer_end(s, 426, "Connection closed; transfer aborted.");
+			data_error(s);
 			return;
 		}
 		budget = (size_t)n < budget ? budget - (size_t)n : 0;
@@ -372,8 +377,7 @@ static int send_mem(struct sess *s, size_t *budget)
 				    left < *budget ? left : *budget);
 
 		if (n < 0) {
-			if (errno != EAGAIN)
-				xfer_end(s, 426, "Connection closed; transfer aborted.");
+			data_error(s);
 			return 0;
 		}
 		x->mem_off += (size_t)n;
@@ -461,8 +465,7 @@ static void retr_binary(struct sess *s, size_t budget)
 		ssize_t n = io_sendfile(s->dconn.fd, x->fd, &off, want);
 
 		if (n < 0) {
-			if (errno != EAGAIN)
-				xfer_end(s, 426, "Connection closed; transfer aborted.");
+			data_error(s);
 			return;
 		}
 		if (n == 0)	/* the file shrank under us: send what there was */
