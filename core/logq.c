@@ -79,6 +79,17 @@ static void deliver(const struct mod_set *mods, const struct cf_log_event *ev)
 	}
 }
 
+/* The end of a batch, for modules new enough to know it (ABI 1.2). */
+static void flush_all(const struct mod_set *mods)
+{
+	for (size_t i = 0; i < mods->n; i++) {
+		const struct cf_module *m = mods->v[i].m;
+
+		if (m->log != NULL && m->abi_minor >= 2 && m->log->flush != NULL)
+			m->log->flush(mods->v[i].state);
+	}
+}
+
 static void reopen_all(const struct mod_set *mods)
 {
 	for (size_t i = 0; i < mods->n; i++) {
@@ -134,7 +145,7 @@ static void *logq_main(void *arg)
 	for (;;) {
 		struct logq_item *list, *next;
 		uint64_t dropped;
-		int reopen;
+		int reopen, events;
 
 		pthread_mutex_lock(&q->lock);
 		while (q->head == NULL && !q->reopen && !q->stopping) {
@@ -160,14 +171,15 @@ static void *logq_main(void *arg)
 			reopen_all(q->mods);
 		if (dropped)
 			report_dropped(q->mods, dropped);
-		if (list == NULL)
-			continue;
+		events = list != NULL;
 		for (; list != NULL; list = next) {
 			next = list->next;
 			deliver(q->mods, &list->ev);
 			free(list);
 		}
-		logq_linger(q);
+		flush_all(q->mods);
+		if (events)
+			logq_linger(q);
 	}
 }
 

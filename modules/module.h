@@ -13,7 +13,7 @@
 #include <time.h>
 
 #define CELLFTPD_ABI_MAJOR 1
-#define CELLFTPD_ABI_MINOR 1
+#define CELLFTPD_ABI_MINOR 2
 
 /* Answers of a provider; a chain stops at the first OK or DENIED. */
 enum cf_result {
@@ -181,6 +181,13 @@ struct cf_log_ops {
 	/* Called on the logger thread only: must not block for long. */
 	void (*event)(void *state, const struct cf_log_event *ev);
 	void (*reopen)(void *state);	/* SIGUSR1: reopen files */
+	/*
+	 * ABI 1.2 (read only from modules built for 1.2 or later; may be
+	 * NULL): the end of a batch of events.  A module that gathers lines
+	 * writes them out now; the core calls it after every batch, so no
+	 * event waits for the next one.
+	 */
+	void (*flush)(void *state);
 };
 
 /*

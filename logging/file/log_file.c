@@ -1,7 +1,8 @@
 /*
  * log_file.so: every event category in its own file (connections, auth,
  * files, xferlog, admin, commands, server) as key=value text or JSON
- * lines, xferlog in the wu-ftpd format; each line is one write().
+ * lines, xferlog in the wu-ftpd format.  Lines gather per file and leave
+ * in one write() per batch of events (whole lines only).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,14 +48,29 @@ struct lf_conf {
 	int json;
 };
 
+/*
+ * Lines waiting for the end of the batch (the flush hook) in one buffer
+ * per file: a busy server writes each file once per batch, not per line.
+ */
+#define LF_BATCH (32 * 1024)
+
+struct lf_batch {
+	char *p;		/* LF_BATCH bytes, allocated on first use */
+	size_t len;
+	uint64_t lines;
+};
+
 struct lf_state {
 	const struct cf_host *host;
 	pthread_mutex_t lock;	/* the logger thread against a reload */
 	struct lf_conf *conf;	/* swapped whole by a reload */
 	int fd[LF_NCAT];	/* -1 = off */
 	uint64_t lost[LF_NCAT];	/* lines not written since the last one was */
+	struct lf_batch batch[LF_NCAT];
 	char line[LF_LINE_MAX];
 };
+
+static void lf_flush_locked(struct lf_state *st);
 
 /* ---- files ---- */
 
@@ -176,6 +192,7 @@ static void lf_reopen(void *state)
 	int i, fd;
 
 	pthread_mutex_lock(&st->lock);
+	lf_flush_locked(st);	/* what came before the rotation stays in it */
 	for (i = 0; i < LF_NCAT; i++) {
 		if (st->conf->path[i][0] == '\0')
 			continue;
@@ -243,12 +260,12 @@ static ssize_t lf_xwrite(int fd, const char *p, size_t len)
 }
 
 /*
- * One write per line, so lines of concurrent writers never mix.  A line
- * that cannot be written (disk full) is counted, and the count is told
- * once the file takes lines again.
+ * Whole lines in one write, so lines of concurrent writers never mix.
+ * Lines that cannot be written (disk full) are counted, and the count is
+ * told once the file takes lines again.
  */
 static void lf_write(struct lf_state *st, enum lf_cat cat, const char *p,
-		     size_t len)
+		     size_t len, uint64_t lines)
 {
 	const char *path = st->conf->path[cat];
 	ssize_t n = lf_xwrite(st->fd[cat], p, len);
@@ -261,13 +278,60 @@ static void lf_write(struct lf_state *st, enum lf_cat cat, const char *p,
 		st->lost[cat] = 0;
 		return;
 	}
-	if (st->lost[cat]++ == 0)
+	if (st->lost[cat] == 0)
 		st->host->log(CF_LOG_ERR, "log_file: cannot write %s: %s; "
 			      "counting the lines lost", path,
 			      n < 0 ? strerror(errno) : "short write");
+	st->lost[cat] += lines;
 	/* best effort: end the half line, so the next starts on its own */
 	if (n > 0)
 		(void)lf_xwrite(st->fd[cat], "\n", 1);
+}
+
+static void lf_flush_cat(struct lf_state *st, enum lf_cat cat)
+{
+	struct lf_batch *b = &st->batch[cat];
+
+	if (b->len == 0)
+		return;
+	if (st->fd[cat] >= 0)
+		lf_write(st, cat, b->p, b->len, b->lines);
+	b->len = 0;
+	b->lines = 0;
+}
+
+static void lf_flush_locked(struct lf_state *st)
+{
+	for (int i = 0; i < LF_NCAT; i++)
+		lf_flush_cat(st, (enum lf_cat)i);
+}
+
+static void lf_flush(void *state)
+{
+	struct lf_state *st = state;
+
+	pthread_mutex_lock(&st->lock);
+	lf_flush_locked(st);
+	pthread_mutex_unlock(&st->lock);
+}
+
+/* A line joins its file's batch; one that cannot is written at once. */
+static void lf_queue(struct lf_state *st, enum lf_cat cat, const char *p,
+		     size_t len)
+{
+	struct lf_batch *b = &st->batch[cat];
+
+	if (b->len + len > LF_BATCH)
+		lf_flush_cat(st, cat);
+	if (b->p == NULL && len <= LF_BATCH)
+		b->p = malloc(LF_BATCH);
+	if (b->p == NULL || len > LF_BATCH) {
+		lf_write(st, cat, p, len, 1);
+		return;
+	}
+	memcpy(b->p + b->len, p, len);
+	b->len += len;
+	b->lines++;
 }
 
 static void lf_emit(struct lf_state *st, enum lf_cat cat,
@@ -283,7 +347,7 @@ static void lf_emit(struct lf_state *st, enum lf_cat cat,
 	if (l.len == 0)
 		return;
 	l.p[l.len++] = '\n';
-	lf_write(st, cat, l.p, l.len);
+	lf_queue(st, cat, l.p, l.len);
 }
 
 static void lf_event(void *state, const struct cf_log_event *sent)
@@ -382,8 +446,11 @@ static void lf_fini(void *state)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < LF_NCAT; i++)
+	lf_flush_locked(st);
+	for (i = 0; i < LF_NCAT; i++) {
 		lf_close(st->host, st->fd[i], st->conf->path[i]);
+		free(st->batch[i].p);
+	}
 	pthread_mutex_destroy(&st->lock);
 	free(st->conf);
 	free(st);
@@ -437,6 +504,7 @@ static int lf_reload(void *state, const struct cf_config *cfg,
 		return -1;
 	}
 	pthread_mutex_lock(&st->lock);
+	lf_flush_locked(st);	/* lines before the reload: the old files */
 	for (i = 0; i < LF_NCAT; i++) {
 		int fd = st->fd[i];
 
@@ -455,12 +523,13 @@ static int lf_reload(void *state, const struct cf_config *cfg,
 static const struct cf_log_ops lf_ops = {
 	.event = lf_event,
 	.reopen = lf_reopen,
+	.flush = lf_flush,
 };
 
 static const struct cf_module lf_module = {
 	CF_MODULE_HEADER,
 	.name = "log_file",
-	.version = "1.1",
+	.version = "1.2",
 	.init = lf_init,
 	.fini = lf_fini,
 	.log = &lf_ops,

@@ -61,9 +61,12 @@ static void log_plug_open(struct plug *p, const char *rel)
 	assert_non_null(p->m->log);
 }
 
+/* One event as the core's logger thread delivers it: a batch of one. */
 static void emit(struct plug *p, const struct cf_log_event *ev)
 {
 	p->m->log->event(p->st, ev);
+	if (p->m->log->flush != NULL)
+		p->m->log->flush(p->st);
 }
 
 /* A bad entry for a plugin, and the start of the error it must give. */

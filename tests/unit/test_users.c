@@ -798,6 +798,61 @@ static const char *log_of(const struct tmp *t, const char *name)
 	return peek_file_in(t->dir, name);
 }
 
+/* One event as the core's logger thread delivers it: a batch of one. */
+static void log_event(struct plug *p, const struct cf_log_event *ev)
+{
+	p->m->log->event(p->st, ev);
+	p->m->log->flush(p->st);
+}
+
+/*
+ * Lines wait for the end of their batch and then leave in one write, in
+ * order; a rotation (reopen) writes what came before it to the old file.
+ */
+static void log_file_writes_a_batch_at_its_end(void **state)
+{
+	struct tmp *t = *state;
+	struct cf_config c = { { "dir", t->dir } };
+	struct cf_log_event ev;
+	struct plug p;
+	char err[512], p1[256], p2[256], path[16], *old;
+	const char *now;
+	int i;
+
+	if (!plug_try_open(&p, "logging/file/log_file.so"))
+		skip();
+	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
+	assert_non_null(p.m->log->flush);
+	ev = ev_at(CF_EV_FILE, "alice");
+	ev.action = "MKD";
+	ev.result = 257;
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "/d%d", i);
+		ev.path = path;
+		p.m->log->event(p.st, &ev);
+	}
+	assert_string_equal(log_of(t, "files.log"), "");
+	p.m->log->flush(p.st);
+	now = log_of(t, "files.log");
+	assert_non_null(strstr(now, "path=/d0 "));
+	assert_true(strstr(now, "path=/d0 ") < strstr(now, "path=/d1 "));
+	assert_true(strstr(now, "path=/d1 ") < strstr(now, "path=/d2 "));
+	ev.path = "/before-rotation";
+	p.m->log->event(p.st, &ev);
+	snprintf(p1, sizeof(p1), "%s/files.log", t->dir);
+	snprintf(p2, sizeof(p2), "%s/files.log.1", t->dir);
+	assert_int_equal(rename(p1, p2), 0);
+	p.m->log->reopen(p.st);
+	ev.path = "/after-rotation";
+	log_event(&p, &ev);
+	old = strdup(log_of(t, "files.log.1"));
+	assert_non_null(strstr(old, "path=/before-rotation "));
+	assert_null(strstr(old, "path=/after-rotation "));
+	assert_non_null(strstr(log_of(t, "files.log"), "path=/after-rotation "));
+	free(old);
+	plug_close(&p);
+}
+
 static void log_file_refuses_a_folder_it_cannot_write(void **state)
 {
 	struct tmp *t = *state;
@@ -836,11 +891,11 @@ static void log_file_writes_one_line_per_event(void **state)
 	ev.action = "MKD";
 	ev.path = "/a b";
 	ev.result = 257;
-	p.m->log->event(p.st, &ev);
+	log_event(&p, &ev);
 	ev.action = "DELE";
 	ev.path = "/x\n2026-01-01T00:00:00.000Z sid=1 user=root \"q\"\x01";
 	ev.result = 250;
-	p.m->log->event(p.st, &ev);
+	log_event(&p, &ev);
 	assert_string_equal(log_of(t, "files.log"),
 		"2026-11-24T04:06:18.123Z sid=12 client=127.0.0.1:51234 "
 		"user=alice event=MKD path=\"/a b\" result=257\n"
@@ -850,7 +905,7 @@ static void log_file_writes_one_line_per_event(void **state)
 	ev = ev_at(CF_EV_LOGIN_FAIL, NULL);
 	ev.client_addr = "::1";
 	ev.detail = "wrong password";
-	p.m->log->event(p.st, &ev);
+	log_event(&p, &ev);
 	assert_string_equal(log_of(t, "auth.log"),
 		"2026-11-24T04:06:18.123Z sid=12 client=[::1]:51234 user=- "
 		"event=LOGIN_FAIL reason=\"wrong password\"\n");
@@ -858,15 +913,15 @@ static void log_file_writes_one_line_per_event(void **state)
 	ev.bytes_in = 10;
 	ev.bytes_out = 20;
 	ev.duration_ms = 1500;
-	p.m->log->event(p.st, &ev);
+	log_event(&p, &ev);
 	assert_non_null(strstr(log_of(t, "connections.log"),
 		"event=DISCONNECT bytes_in=10 bytes_out=20 duration_ms=1500\n"));
 	ev = ev_at(CF_EV_COMMAND, "bob");	/* not logged in this version */
 	ev.action = "PASS";
-	p.m->log->event(p.st, &ev);
+	log_event(&p, &ev);
 	ev = ev_at(CF_EV_ADMIN, "root");
 	ev.action = "USERDEL";
-	p.m->log->event(p.st, &ev);
+	log_event(&p, &ev);
 	assert_non_null(strstr(log_of(t, "admin.log"),
 			       "user=root event=ADMIN action=USERDEL\n"));
 	assert_string_equal(log_of(t, "server.log"), "");
@@ -881,7 +936,7 @@ static void log_file_writes_one_line_per_event(void **state)
 	ev.bytes = 42;
 	ev.direction = 'o';
 	ev.complete = 1;
-	p.m->log->event(p.st, &ev);
+	log_event(&p, &ev);
 	assert_string_equal(log_of(t, "files.log"),
 		"2026-11-24T04:06:18.123Z sid=12 client=127.0.0.1:51234 "
 		"user=alice event=RETR path=/big bytes=42 direction=o type=b "
@@ -906,7 +961,7 @@ static void log_file_json_lines(void **state)
 	ev.action = "MKD";
 	ev.path = "/a \"b\"\n\xc3\xa9\xff";
 	ev.result = 257;
-	p.m->log->event(p.st, &ev);
+	log_event(&p, &ev);
 	assert_string_equal(log_of(t, "files.log"),
 		"{\"time\":\"2026-11-24T04:06:18.123Z\",\"sid\":12,"
 		"\"client\":\"127.0.0.1:51234\",\"user\":\"alice\","
@@ -1019,6 +1074,7 @@ int main(void)
 		T(auth_file_account_operations),
 		T(log_file_refuses_a_folder_it_cannot_write),
 		T(log_file_writes_one_line_per_event),
+		T(log_file_writes_a_batch_at_its_end),
 		T(log_file_json_lines),
 		T(cellftpd_user_end_to_end),
 #undef T
