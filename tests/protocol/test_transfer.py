@@ -44,6 +44,18 @@ def read_disk(*parts):
 		return f.read()
 
 
+class LoggedIn(TestCase):
+	"""alice logged in on a raw control connection, binary type."""
+
+	def setUp(self):
+		self.c = srv.ctl()
+		self.c.login("alice", PW)
+		self.c.expect("TYPE I", 200)
+
+	def tearDown(self):
+		self.c.close()
+
+
 class Modes:
 	"""Transfers that must work the same in passive and active mode."""
 
@@ -151,16 +163,8 @@ class Active(Modes, TestCase):
 	passive = False
 
 
-class ExtendedAddresses(TestCase):
+class ExtendedAddresses(LoggedIn):
 	"""EPSV and EPRT on an IPv4 control connection (RFC 2428)."""
-
-	def setUp(self):
-		self.c = srv.ctl()
-		self.c.login("alice", PW)
-		self.c.expect("TYPE I", 200)
-
-	def tearDown(self):
-		self.c.close()
 
 	def test_epsv_download(self):
 		port = self.c.epsv()
@@ -205,16 +209,8 @@ class ExtendedAddresses(TestCase):
 			self.assertTrue(lo <= port <= hi, port)
 
 
-class DuringTransfer(TestCase):
+class DuringTransfer(LoggedIn):
 	"""The control connection stays alive while a download runs."""
-
-	def setUp(self):
-		self.c = srv.ctl()
-		self.c.login("alice", PW)
-		self.c.expect("TYPE I", 200)
-
-	def tearDown(self):
-		self.c.close()
 
 	def start_big_download(self):
 		host, port = self.c.pasv()
@@ -322,15 +318,7 @@ class DuringTransfer(TestCase):
 		self.assertEqual(self.c.cmd("NOOP").code, 200)
 
 
-class DuringUpload(TestCase):
-	def setUp(self):
-		self.c = srv.ctl()
-		self.c.login("alice", PW)
-		self.c.expect("TYPE I", 200)
-
-	def tearDown(self):
-		self.c.close()
-
+class DuringUpload(LoggedIn):
 	def start_upload(self, name):
 		d = self.c.data_connect(self.c.pasv())
 		r = self.c.cmd("STOR " + name)
@@ -470,18 +458,10 @@ class ForeignPassiveConnection(TestCase):
 			c.close()
 
 
-class PassiveListenerKept(TestCase):
+class PassiveListenerKept(LoggedIn):
 	"""A session fetching file after file keeps its passive port for a
 	moment (no new socket per file), yet each PASV still takes exactly
 	one connection, made after its 227."""
-
-	def setUp(self):
-		self.c = srv.ctl()
-		self.c.login("alice", PW)
-		self.c.expect("TYPE I", 200)
-
-	def tearDown(self):
-		self.c.close()
 
 	def fetch(self, addr):
 		d = self.c.data_connect(addr)
