@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/io.h"
 #include "vfs/agent_proto.h"
 #include "vfs/fdpass.h"
 
@@ -32,22 +33,14 @@ static int take_path(char *raw, size_t rawlen, char *out, size_t outlen)
 static int text_fd(const struct buf *b, int *fd)
 {
 	int m = memfd_create("cellftpd-list", MFD_CLOEXEC);
-	const char *p = b->p;
-	size_t left = b->len;
-	ssize_t n;
 
 	if (m < 0)
 		return -errno;
-	while (left > 0) {
-		do
-			n = write(m, p, left);
-		while (n < 0 && errno == EINTR);
-		if (n <= 0) {
-			(void)close(m);
-			return n < 0 ? -errno : -EIO;
-		}
-		p += n;
-		left -= (size_t)n;
+	if (io_write_all(m, b->p, b->len) != 0) {
+		int e = errno;
+
+		(void)close(m);
+		return -e;
 	}
 	*fd = m;
 	return 0;

@@ -250,7 +250,7 @@ static int list_dir(int root_fd, const char *vpath, int dfd,
 
 		if (o->max_entries != 0 && shown >= o->max_entries)
 			break;
-		if (fmt != VFS_LIST_NLST && !it->known)
+		if (fmt != VFS_LIST_NLST && !stat_all)
 			list_scan_stat(root_fd, vpath, dfd, it);
 		if (fmt != VFS_LIST_NLST && it->ent.gone)
 			continue;	/* vanished since readdir, or unreadable */

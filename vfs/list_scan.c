@@ -60,7 +60,7 @@ static int scan_parse(struct scan_chunk *c, size_t len, int all)
 		c->n += (size_t)scan_name_shown(d->d_name, all);
 		off += d->d_reclen;
 	}
-	c->items = c->n > 0 ? calloc(c->n, sizeof(*c->items)) : NULL;
+	c->items = c->n > 0 ? malloc(c->n * sizeof(*c->items)) : NULL;
 	if (c->n > 0 && c->items == NULL)
 		return -ENOMEM;
 	for (off = 0; off < len;) {
@@ -84,7 +84,6 @@ void list_scan_stat(int root_fd, const char *vpath, int dfd,
 	char vp[VFS_PATH_MAX];
 	struct stat st;
 
-	it->known = 1;
 	e->dangling = 0;
 	e->gone = fstatat(dfd, it->name, &e->st, AT_SYMLINK_NOFOLLOW) != 0;
 	if (e->gone || !S_ISLNK(e->st.st_mode))
@@ -166,7 +165,7 @@ static int scan_read(struct scan_work *w, struct list_scan *ls, int all,
 {
 	struct scan_chunk **tail = &ls->chunks;
 	pthread_t helper;
-	int helping = 0, rc = 0;
+	int helping = 0, tried = 0, rc = 0;
 
 	for (;;) {
 		struct scan_chunk *c = malloc(sizeof(*c));
@@ -187,9 +186,11 @@ static int scan_read(struct scan_work *w, struct list_scan *ls, int all,
 		}
 		ls->n += c->n;
 		scan_publish(w, &tail, c);
-		if (stat_all && !helping && ls->chunks != c)
+		if (stat_all && !tried && ls->chunks != c) {
+			tried = 1;	/* no thread to be had: this one does it all */
 			helping = pthread_create(&helper, NULL, scan_helper,
 						 w) == 0;
+		}
 	}
 	pthread_mutex_lock(&w->lock);
 	w->eof = 1;

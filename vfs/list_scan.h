@@ -17,8 +17,7 @@ struct list_ent {
 
 struct list_item {
 	const char *name;
-	struct list_ent ent;
-	int known;		/* ent filled in (list_scan_stat) */
+	struct list_ent ent;	/* filled in with stat_all, or list_scan_stat */
 };
 
 struct scan_chunk;

@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/io.h"
 #include "vfs/agent_proto.h"
 #include "vfs/fdpass.h"
 
@@ -24,8 +26,10 @@ static int ask(const struct vfs_cell *c, struct vag_req *q,
 
 	if ((e = fdp_send(c->agent, q, sizeof(*q), -1)) != 0 ||
 	    (e = fdp_recv(c->agent, r, sizeof(*r), &got)) != 0) {
-		/* the stream of answers is lost: every later call fails too */
-		return e == -ECONNRESET || e == -EPIPE ? -EIO : e;
+		/* a late answer must never pass for the next one's: the
+		 * stream is closed, and every later call fails too */
+		(void)shutdown(c->agent, SHUT_RDWR);
+		return e == -ECONNRESET || e == -EPIPE || e == -EAGAIN ? -EIO : e;
 	}
 	if (fd != NULL)
 		*fd = got;
@@ -39,7 +43,7 @@ static int ask(const struct vfs_cell *c, struct vag_req *q,
 static struct vag_req *req(struct vag_req *q, enum vag_op op,
 			   const char *path, const char *path2)
 {
-	memset(q, 0, offsetof(struct vag_req, path));
+	memset(q, 0, sizeof(*q));	/* no stack bytes reach the agent */
 	q->op = op;
 	if (snprintf(q->path, sizeof(q->path), "%s", path) >=
 	    (int)sizeof(q->path))
@@ -180,10 +184,8 @@ static int take_text(const struct vfs_cell *c, struct vag_req *q,
 		goto out;
 	}
 	while (done < r.len) {
-		do
-			n = pread(fd, out->p + out->len + done,
-				  (size_t)r.len - done, (off_t)done);
-		while (n < 0 && errno == EINTR);
+		n = io_pread(fd, out->p + out->len + done,
+			     (size_t)r.len - done, (off_t)done);
 		if (n <= 0) {
 			res = n < 0 ? -errno : -EIO;
 			goto out;

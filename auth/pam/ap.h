@@ -15,6 +15,7 @@
 
 #define AP_NAME_MAX 64
 #define AP_LIST_MAX 32
+#define AP_GROUPS_MAX 65536	/* NGROUPS_MAX: groups of one user */
 #define AP_PASS_MAX 512
 #define AP_WHY_MAX 256
 
@@ -22,7 +23,9 @@ struct ap_conf {
 	char service[AP_NAME_MAX];
 	int cells_home;			/* 1: the passwd home; 0: root/<login> */
 	char admin_group[AP_NAME_MAX];	/* "" = no admins through PAM */
+	gid_t admin_gid;		/* resolved once, at parse */
 	char allow[AP_LIST_MAX][AP_NAME_MAX];	/* allow_groups; none = all */
+	gid_t allow_gid[AP_LIST_MAX];
 	size_t nallow;
 	char deny[AP_LIST_MAX][CF_LOGIN_MAX];	/* deny_users */
 	size_t ndeny;
@@ -53,9 +56,13 @@ struct ap_resp {
 int ap_conf_parse(const struct cf_host *host, const struct cf_config *cfg,
 		  struct ap_conf *c, char *err, size_t errlen);
 int ap_denied(const struct ap_conf *c, const char *login);
-/* 1 when the user is in group `name` (primary or supplementary). */
-int ap_in_group(const char *login, gid_t gid, const char *name);
-int ap_allowed(const struct ap_conf *c, const char *login, gid_t gid);
+/*
+ * Whether the user (primary group gid) may log in (allow_groups) and is
+ * an admin (admin_group), from one look at its groups.  A user whose
+ * groups cannot be listed is neither.
+ */
+void ap_groups_check(const struct ap_conf *c, const char *login, gid_t gid,
+		     int *allowed, int *admin);
 /* A login that can name a system user and a folder: no '/', no dot first. */
 int ap_login_ok(const char *login);
 

@@ -18,6 +18,13 @@
 #include "vfs/fdpass.h"
 
 #define AP_ANSWER_SECONDS 60	/* a PAM stack that hangs (LDAP down) */
+/*
+ * The core waits for its file agent on a worker thread: an agent that does
+ * not answer (stopped by its own user, a hung home folder) holds the worker
+ * this long at most; then its stream is closed and that session's file
+ * commands fail (451), the others' go on.
+ */
+#define AP_AGENT_SECONDS 10
 
 struct ap_state {
 	const struct cf_host *host;
@@ -63,7 +70,7 @@ static int ap_ask(struct ap_state *st, const struct cf_client *client,
 		close(sv[0]);
 		return e;
 	}
-	ap_timeout(sv[0], 0);	/* the agent's answers may take their time */
+	ap_timeout(sv[0], AP_AGENT_SECONDS);
 	*agent = sv[0];
 	return 0;
 }
@@ -117,17 +124,20 @@ static int ap_lookup(void *state, const char *login, struct cf_identity *out)
 	struct passwd pwbuf, *pw = NULL;
 	char text[4096];
 
+	int allowed, admin;
+
 	if (!ap_login_ok(login) || ap_denied(&st->conf, login) ||
 	    getpwnam_r(login, &pwbuf, text, sizeof(text), &pw) != 0 ||
-	    pw == NULL || pw->pw_uid == 0 ||
-	    !ap_allowed(&st->conf, login, pw->pw_gid))
+	    pw == NULL || pw->pw_uid == 0)
+		return CF_DECLINED;
+	ap_groups_check(&st->conf, login, pw->pw_gid, &allowed, &admin);
+	if (!allowed)
 		return CF_DECLINED;
 	snprintf(out->login, sizeof(out->login), "%s", login);
 	out->uid = pw->pw_uid;
 	out->gid = pw->pw_gid;
 	out->quota_bytes = out->quota_files = CF_UNLIMITED;
-	out->is_admin = st->conf.admin_group[0] != '\0' &&
-			ap_in_group(login, pw->pw_gid, st->conf.admin_group);
+	out->is_admin = admin;
 	return CF_OK;
 }
 

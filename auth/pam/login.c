@@ -107,6 +107,8 @@ static int ap_open_cell(const struct ap_conf *c, const struct passwd *pw,
 static int ap_decide(const struct ap_conf *c, struct ap_req *q,
 		     struct passwd *pw, struct ap_resp *r)
 {
+	int allowed, admin, res;
+
 	if (pw->pw_uid == 0) {
 		snprintf(r->why, sizeof(r->why), "root may not log in");
 		return CF_DENIED;
@@ -115,17 +117,17 @@ static int ap_decide(const struct ap_conf *c, struct ap_req *q,
 		snprintf(r->why, sizeof(r->why), "%s is in deny_users", q->login);
 		return CF_DENIED;
 	}
-	r->result = ap_pam_check(c, q->login, q->password, q->rhost,
-				 &r->delay_ms, r->why, sizeof(r->why));
-	if (r->result != CF_OK)
-		return r->result;
-	if (!ap_allowed(c, q->login, pw->pw_gid)) {
+	res = ap_pam_check(c, q->login, q->password, q->rhost, &r->delay_ms,
+			   r->why, sizeof(r->why));
+	if (res != CF_OK)
+		return res;
+	ap_groups_check(c, q->login, pw->pw_gid, &allowed, &admin);
+	if (!allowed) {
 		snprintf(r->why, sizeof(r->why), "%s is in none of allow_groups",
 			 q->login);
 		return CF_DENIED;
 	}
-	r->is_admin = c->admin_group[0] != '\0' &&
-		      ap_in_group(q->login, pw->pw_gid, c->admin_group);
+	r->is_admin = admin;
 	r->uid = pw->pw_uid;
 	r->gid = pw->pw_gid;
 	return CF_OK;

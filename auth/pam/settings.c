@@ -36,22 +36,29 @@ static int ap_str(const struct cf_host *host, const struct cf_config *cfg,
 	return 0;
 }
 
-/* A group that must exist now: a typo would otherwise lock everyone out. */
-static int ap_group_known(const struct cf_host *host,
-			  const struct cf_config *cfg, const char *key,
-			  const char *name, char *err, size_t errlen)
+/*
+ * A group that must exist now (a typo would otherwise lock everyone out),
+ * resolved to its gid once: logins then compare numbers.
+ */
+static int ap_group_gid(const struct cf_host *host,
+			const struct cf_config *cfg, const char *key,
+			const char *name, gid_t *gid, char *err, size_t errlen)
 {
+	const struct group *g = getgrnam(name);
 	char what[128];
 
-	if (getgrnam(name) != NULL)
+	if (g != NULL) {
+		*gid = g->gr_gid;
 		return 0;
+	}
 	snprintf(what, sizeof(what), "names no such group '%s'", name);
 	return ap_bad(host, cfg, key, what, err, errlen);
 }
 
+/* A list of names; with gids, each a group resolved into gids[i]. */
 static int ap_list(const struct cf_host *host, const struct cf_config *cfg,
 		   const char *key, char (*out)[AP_NAME_MAX], size_t width,
-		   size_t *n, int groups, char *err, size_t errlen)
+		   size_t *n, gid_t *gids, char *err, size_t errlen)
 {
 	const char *v[AP_LIST_MAX + 1];
 	size_t got = 0;
@@ -69,8 +76,8 @@ static int ap_list(const struct cf_host *host, const struct cf_config *cfg,
 		if (v[i][0] == '\0' || strlen(v[i]) >= width)
 			return ap_bad(host, cfg, key, "has an empty or too long "
 				      "name", err, errlen);
-		if (groups && ap_group_known(host, cfg, key, v[i], err,
-					     errlen) != 0)
+		if (gids != NULL && ap_group_gid(host, cfg, key, v[i],
+						 &gids[i], err, errlen) != 0)
 			return -1;
 		snprintf(out[i], width, "%s", v[i]);
 	}
@@ -110,13 +117,13 @@ int ap_conf_parse(const struct cf_host *host, const struct cf_config *cfg,
 			      err, errlen);
 	c->cells_home = strcmp(cells, "home") == 0;
 	if (c->admin_group[0] != '\0' &&
-	    ap_group_known(host, cfg, "admin_group", c->admin_group, err,
-			   errlen) != 0)
+	    ap_group_gid(host, cfg, "admin_group", c->admin_group,
+			 &c->admin_gid, err, errlen) != 0)
 		return -1;
 	if (ap_list(host, cfg, "allow_groups", c->allow, AP_NAME_MAX,
-		    &c->nallow, 1, err, errlen) != 0 ||
+		    &c->nallow, c->allow_gid, err, errlen) != 0 ||
 	    ap_list(host, cfg, "deny_users", c->deny, CF_LOGIN_MAX,
-		    &c->ndeny, 0, err, errlen) != 0)
+		    &c->ndeny, NULL, err, errlen) != 0)
 		return -1;
 	snprintf(c->server_root, sizeof(c->server_root), "%s",
 		 host->server_root);
@@ -140,32 +147,50 @@ int ap_denied(const struct ap_conf *c, const char *login)
 	return 0;
 }
 
-int ap_in_group(const char *login, gid_t gid, const char *name)
+/* The user's groups; the list grows until getgrouplist has room. */
+static gid_t *ap_groups_of(const char *login, gid_t gid, int *n)
 {
-	struct group gr, *g = NULL;
-	char text[4096];
-	gid_t list[256];
-	int n = (int)(sizeof(list) / sizeof(list[0]));
+	int cap = 64;
 
-	/* a group too big for text is looked up by gid below all the same */
-	if (getgrnam_r(name, &gr, text, sizeof(text), &g) != 0 || g == NULL)
-		return 0;
-	if (g->gr_gid == gid)
-		return 1;
-	if (getgrouplist(login, gid, list, &n) < 0)
-		return 0;	/* more groups than we look at: not a member */
+	for (;;) {
+		gid_t *v = malloc((size_t)cap * sizeof(*v));
+		int got = cap;
+
+		if (v == NULL)
+			return NULL;
+		if (getgrouplist(login, gid, v, &got) >= 0) {
+			*n = got;
+			return v;
+		}
+		free(v);
+		if (got <= cap || got > AP_GROUPS_MAX)
+			return NULL;
+		cap = got;
+	}
+}
+
+static int ap_has(const gid_t *v, int n, gid_t want)
+{
 	for (int i = 0; i < n; i++)
-		if (list[i] == g->gr_gid)
+		if (v[i] == want)
 			return 1;
 	return 0;
 }
 
-int ap_allowed(const struct ap_conf *c, const char *login, gid_t gid)
+void ap_groups_check(const struct ap_conf *c, const char *login, gid_t gid,
+		     int *allowed, int *admin)
 {
-	if (c->nallow == 0)
-		return 1;
-	for (size_t i = 0; i < c->nallow; i++)
-		if (ap_in_group(login, gid, c->allow[i]))
-			return 1;
-	return 0;
+	int n = 0;
+	gid_t *v;
+
+	*allowed = c->nallow == 0;
+	*admin = 0;
+	if (c->nallow == 0 && c->admin_group[0] == '\0')
+		return;
+	if ((v = ap_groups_of(login, gid, &n)) == NULL)
+		return;
+	for (size_t i = 0; i < c->nallow && !*allowed; i++)
+		*allowed = ap_has(v, n, c->allow_gid[i]);
+	*admin = c->admin_group[0] != '\0' && ap_has(v, n, c->admin_gid);
+	free(v);
 }

@@ -15,6 +15,7 @@ import ftplib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import tempfile
 import threading
@@ -297,6 +298,25 @@ class PamLogin(TestCase):
 				break
 			time.sleep(0.1)
 		self.assertEqual(left, [])
+
+	def test_a_stopped_agent_fails_its_session_not_the_server(self):
+		f = self.login("pat")
+		agents = [p for p, (n, _) in children(self.srv.proc.pid).items()
+			  if n == "cellftpd-agent"]
+		self.assertEqual(len(agents), 1)
+		os.kill(agents[0], signal.SIGSTOP)
+		try:
+			start = time.monotonic()
+			self.assertFtpError((451, 550), f.sendcmd, "SIZE nothing")
+			self.assertLess(time.monotonic() - start, 30)
+			# the answer stream is closed: no late answer is taken
+			self.assertFtpError((451, 550), f.sendcmd, "MDTM nothing")
+			other = self.srv.ftp()
+			other.voidcmd("NOOP")
+			other.quit()
+		finally:
+			os.kill(agents[0], signal.SIGCONT)
+		f.close()
 
 	def test_a_wrong_password_is_refused_and_logged_without_it(self):
 		text = self.refused("pat", "not-the-Password.9")
