@@ -151,6 +151,15 @@ void cell_put(struct cell_cache *c, struct cell_entry *e)
 	free(e);
 }
 
+void cell_release(struct cell_cache *c, struct cell_entry **ref,
+		  struct vfs_cell *cell)
+{
+	cell_put(c, *ref);
+	*ref = NULL;
+	cell->fd = -1;	/* the shared entry's, closed with it */
+	vc_close(cell);
+}
+
 int cell_get(struct cell_cache *c, int server_root_fd,
 	     const struct cf_identity *id, uid_t uid, gid_t gid,
 	     struct cell_entry **ref)

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "modules/module.h"
+#include "vfs/vcell.h"
 
 #define CELL_BUCKETS 1024
 
@@ -34,5 +35,12 @@ int cell_get(struct cell_cache *c, int server_root_fd,
 	     const struct cf_identity *id, uid_t uid, gid_t gid,
 	     struct cell_entry **ref);
 void cell_put(struct cell_cache *c, struct cell_entry *ref);
+
+/*
+ * A session or login is done with its cell: the shared entry goes back
+ * (*ref NULL after) and the cell's own part, a file agent, is closed.
+ */
+void cell_release(struct cell_cache *c, struct cell_entry **ref,
+		  struct vfs_cell *cell);
 
 #endif

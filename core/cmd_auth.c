@@ -86,9 +86,7 @@ static void auth_run(struct job *j)
 
 static void drop_cell(struct srv *srv, struct auth_job *a)
 {
-	cell_put(&srv->cells, a->cell_ref);
-	a->cell.fd = -1;	/* the entry's, closed with it */
-	vc_close(&a->cell);
+	cell_release(&srv->cells, &a->cell_ref, &a->cell);
 }
 
 static void login_ok(struct sess *s, struct auth_job *a)

@@ -92,8 +92,6 @@ static void dlisten_ev(struct ev *ev, uint32_t events)
 			io_close(fd);
 			continue;
 		}
-		if (wk_timer_set(s->w, &s->dlisten_keep, DATA_KEEP_MS) != 0)
-			wk_unwatch(s->w, &s->dlisten);
 		s->dconn.fd = fd;
 		if (s->xfer != NULL)
 			xfer_ready(s);
@@ -102,6 +100,14 @@ static void dlisten_ev(struct ev *ev, uint32_t events)
 	/* nothing of the client's yet: keep waiting for it */
 	if (wk_rearm(s->w, &s->dlisten) != 0)
 		wk_unwatch(s->w, &s->dlisten);
+}
+
+/* Drop the connection and the mode; the listener stays. */
+static void conn_close(struct sess *s)
+{
+	sess_tls_data_close(s);	/* close_notify before the socket goes */
+	wk_unwatch(s->w, &s->dconn);
+	s->dmode = DM_NONE;
 }
 
 static void dlisten_keep_fire(struct tmr *t)
@@ -169,7 +175,7 @@ int data_pasv(struct sess *s, int is_epsv, unsigned *port)
 
 	if (!is_epsv && is_pure_v6(&s->local))
 		return -EAFNOSUPPORT;
-	data_end(s);
+	conn_close(s);
 	wk_timer_cancel(s->w, &s->dlisten_keep);
 	if (s->dlisten.fd >= 0 && pasv_reuse(s) == 0) {
 		*port = s->pasv_port;
@@ -222,9 +228,6 @@ static void connect_ev(struct ev *ev, uint32_t events)
 		err = errno;
 	if (err == EINPROGRESS)
 		return;
-	(void)epoll_ctl(s->w->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
-	ev->events = 0;
-	ev->watched = 0;
 	if (err != 0) {
 		xfer_fail(s, 425, "Failed to establish connection.");
 		return;
@@ -274,16 +277,18 @@ int data_open(struct sess *s)
 	}
 }
 
+/* The idle listener waits DATA_KEEP_MS for the next PASV, then goes. */
 void data_end(struct sess *s)
 {
-	sess_tls_data_close(s);	/* close_notify before the socket goes */
-	wk_unwatch(s->w, &s->dconn);
-	s->dmode = DM_NONE;
+	conn_close(s);
+	if (s->dlisten.fd >= 0 &&
+	    wk_timer_set(s->w, &s->dlisten_keep, DATA_KEEP_MS) != 0)
+		wk_unwatch(s->w, &s->dlisten);
 }
 
 void data_close(struct sess *s)
 {
-	data_end(s);
+	conn_close(s);
 	wk_timer_cancel(s->w, &s->dlisten_keep);
 	wk_unwatch(s->w, &s->dlisten);
 }

@@ -17,7 +17,7 @@ void data_init(struct sess *s);
  * Open a passive listener; on success *port is its port.  family_any: EPSV
  * (listen on the control connection's family); else PASV (IPv4 only).
  * Returns 0 or -errno (-EAFNOSUPPORT: PASV on a pure IPv6 connection).
- * The listener outlives its connection for two seconds, so the next
+ * The listener outlives its transfer by two seconds, so the next
  * PASV of a session fetching many files reuses it instead of a new
  * socket/bind/listen/close.
  */

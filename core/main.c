@@ -274,15 +274,15 @@ threads:
 }
 
 /*
- * A session holds up to three descriptors of its own (control, data
- * connection or its listener, open file; cells are shared per login, a
+ * A session holds up to four descriptors of its own (control, passive
+ * listener, data connection, open file; cells are shared per login, a
  * PAM user's file agent adds one).  Out of descriptors, accept(2) fails while
  * clients keep arriving: take the whole hard limit, and say so at start
  * when even that is short of max_sessions.
  */
 static void raise_fd_limit(const struct cfg *c)
 {
-	rlim_t want = (rlim_t)c->max_sessions * 3 + 64;
+	rlim_t want = (rlim_t)c->max_sessions * 4 + 64;
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)

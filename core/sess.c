@@ -85,6 +85,14 @@ static void flush_out(struct sess *s)
 		sess_tls_begin(s);	/* the 234 went out in clear */
 }
 
+/* Send what the socket takes; wait for EPOLLOUT for the rest. */
+static void flush_and_watch(struct sess *s)
+{
+	flush_out(s);
+	if (!s->dead)
+		sess_events(s);
+}
+
 void sess_reply_text(struct sess *s, int code, const char *text)
 {
 	if (s->dead || s->ctl.fd < 0)
@@ -98,9 +106,7 @@ void sess_reply_text(struct sess *s, int code, const char *text)
 	}
 	if (s->cork)
 		return;
-	flush_out(s);
-	if (!s->dead)
-		sess_events(s);
+	flush_and_watch(s);
 }
 
 void sess_cork(struct sess *s)
@@ -115,9 +121,7 @@ void sess_uncork(struct sess *s)
 	s->cork = 0;
 	if (s->dead || s->ctl.fd < 0 || s->out.len == 0)
 		return;
-	flush_out(s);
-	if (!s->dead)
-		sess_events(s);
+	flush_and_watch(s);
 }
 
 void sess_reply(struct sess *s, int code, const char *fmt, ...)
@@ -379,10 +383,7 @@ void sess_logout(struct sess *s)
 	}
 	s->logged_in = 0;
 	s->is_admin = 0;
-	cell_put(&s->w->srv->cells, s->cell_ref);
-	s->cell_ref = NULL;
-	s->cell.fd = -1;	/* the shared entry's, closed with it */
-	vc_close(&s->cell);
+	cell_release(&s->w->srv->cells, &s->cell_ref, &s->cell);
 	free(s->login);
 	free(s->cwd);
 	free(s->rnfr);

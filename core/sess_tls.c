@@ -178,12 +178,6 @@ int sess_tls_step(struct sess *s)
 
 /* Data connection ------------------------------------------------------ */
 
-static void dtls_fail(struct sess *s, int code, const char *text)
-{
-	sess_tls_data_close(s);
-	xfer_fail(s, code, text);
-}
-
 static void dtls_ev(struct ev *ev, uint32_t events)
 {
 	struct sess *s = container_of(ev, struct sess, dconn);
@@ -196,17 +190,17 @@ static void dtls_ev(struct ev *ev, uint32_t events)
 	r = tls_conn_handshake(s->dtls, &why);
 	if (r == 0) {
 		if (wk_rewatch(s->w, &s->dconn, tls_conn_events(s->dtls)) != 0)
-			dtls_fail(s, 425, "Cannot open data connection.");
+			xfer_fail(s, 425, "Cannot open data connection.");
 		return;
 	}
 	if (r < 0) {
-		dtls_fail(s, 425, "TLS handshake failed on the data "
+		xfer_fail(s, 425, "TLS handshake failed on the data "
 			  "connection.");
 		return;
 	}
 	/* what curl and FileZilla do, and vsftpd's require_ssl_reuse asks */
 	if (s->w->set->tls_session_reuse && !SSL_session_reused(s->dtls->ssl)) {
-		dtls_fail(s, 522, "SSL connection failed: session reuse "
+		xfer_fail(s, 522, "SSL connection failed: session reuse "
 			  "required.");
 		return;
 	}
@@ -225,9 +219,8 @@ void sess_tls_data_start(struct sess *s)
 	/* tickets go to the control connection; data resumes from those */
 	SSL_set_num_tickets(s->dtls->ssl, 0);
 	s->dconn.fn = dtls_ev;
-	if (wk_watch(s->w, &s->dconn, EPOLLIN) != 0 &&
-	    (errno != EEXIST || wk_rewatch(s->w, &s->dconn, EPOLLIN) != 0))
-		dtls_fail(s, 425, "Cannot open data connection.");
+	if (wk_watch(s->w, &s->dconn, EPOLLIN) != 0)
+		xfer_fail(s, 425, "Cannot open data connection.");
 }
 
 void sess_tls_data_close(struct sess *s)

@@ -27,10 +27,13 @@ uint64_t wk_now(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Watch ev for events: added to the set, or changed when already in it. */
 int wk_watch(struct worker *w, struct ev *ev, uint32_t events)
 {
 	struct epoll_event e = { .events = events, .data.ptr = ev };
 
+	if (ev->watched)
+		return wk_rewatch(w, ev, events);
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, ev->fd, &e) != 0)
 		return -1;
 	ev->events = events;
@@ -47,7 +50,7 @@ int wk_rewatch(struct worker *w, struct ev *ev, uint32_t events)
 {
 	struct epoll_event e = { .events = events, .data.ptr = ev };
 
-	if (ev->events == events && events != 0)
+	if (ev->events == events)
 		return 0;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, ev->fd, &e) != 0)
 		return -1;

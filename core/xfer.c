@@ -25,12 +25,11 @@
 /*
  * Bytes a transfer moves per wake-up: SLICE_LOOP shared among the events
  * of the batch, but never less than SLICE_MIN (with many busy sessions
- * none waits long behind the others) nor more than SLICE_MAX (a lone
- * stream wakes up less often: fewer epoll round trips per GiB; 8 MiB
- * is about 3 ms of loopback sendfile).
+ * none waits long behind the others).  A lone stream gets all of it and
+ * wakes up less often: fewer epoll round trips per GiB; 8 MiB is about
+ * 3 ms of loopback sendfile.
  */
 #define SLICE_MIN (256 * 1024)
-#define SLICE_MAX (8 * 1024 * 1024)
 #define SLICE_LOOP (8 * 1024 * 1024)
 #define ASCII_READ (WK_XFER_LEN / 2)	/* LF -> CRLF at most doubles it */
 #define TLS_READ (64 * 1024)		/* PROT P RETR: file bytes per fill */
@@ -120,7 +119,7 @@ static size_t slice(const struct sess *s)
 	size_t n = s->w->nready > 1 ? (size_t)s->w->nready : 1;
 	size_t b = SLICE_LOOP / n;
 
-	return b < SLICE_MIN ? SLICE_MIN : b > SLICE_MAX ? SLICE_MAX : b;
+	return b < SLICE_MIN ? SLICE_MIN : b;
 }
 
 /* The data socket failed; EAGAIN only means: wait for the next wake-up. */
@@ -191,8 +190,7 @@ static void stor_complete(struct sess *s)
 	struct close_job *c;
 	int r;
 
-	sess_tls_data_close(s);	/* the client's unwrap waits for it */
-	wk_unwatch(s->w, &s->dconn);
+	data_end(s);	/* close_notify first: the client's unwrap waits for it */
 	r = upload_commit(s, x);
 	if (r != 0) {
 		write_error(s, -r);
@@ -224,9 +222,11 @@ static int pipe_to_file(struct sess *s, int rd, size_t n)
 	char *buf = s->w->scratch + WK_XFER_OFF;
 
 	while (n > 0) {
-		ssize_t w = io_splice(rd, x->fd, n, SPLICE_F_MOVE);
+		ssize_t w = -1;
 
-		if (w < 0 && errno == EINVAL) {
+		if (!x->no_splice)
+			w = io_splice(rd, x->fd, n, SPLICE_F_MOVE);
+		if (x->no_splice || (w < 0 && errno == EINVAL)) {
 			x->no_splice = 1;
 			w = io_read(rd, buf, n < WK_XFER_LEN ? n : WK_XFER_LEN);
 			if (w > 0 && io_write_all(x->fd, buf, (size_t)w) != 0)
@@ -479,13 +479,14 @@ static void retr_binary(struct sess *s, size_t budget)
 		xfer_end(s, 226, "Transfer complete.");
 }
 
-/* TLS: a slice may wait for the other direction (a key update). */
+/*
+ * TLS: a slice may wait for the other direction (a key update), and once
+ * it no longer does that interest must go, or level-triggered epoll
+ * wakes the session for nothing until the transfer ends.
+ */
 static void data_tls_events(struct sess *s, uint32_t base)
 {
-	uint32_t want = tls_conn_events(s->dtls);
-
-	if ((want & ~base) != 0 &&
-	    wk_rewatch(s->w, &s->dconn, base | want) != 0)
+	if (wk_rewatch(s->w, &s->dconn, base | tls_conn_events(s->dtls)) != 0)
 		xfer_end(s, 426, "Connection closed; transfer aborted.");
 }
 
@@ -552,9 +553,10 @@ void xfer_ready(struct sess *s)
 }
 
 /*
- * A fresh plain data connection is writable: the first slice of a
- * download goes at once, and a small file is done before the socket ever
- * meets epoll (two epoll_ctl calls and a wake-up less per file).
+ * A plain data connection that just came up (accepted, or its connect
+ * done) is writable: the first slice of a download goes at once, and a
+ * small file is done without a wake-up (passive: before the socket ever
+ * meets epoll).
  */
 void xfer_go(struct sess *s)
 {
@@ -563,13 +565,12 @@ void xfer_go(struct sess *s)
 	s->xfer->running = 1;
 	s->xfer->progress_ms = wk_now();
 	s->dconn.fn = data_ev;
-	if (s->xfer->kind != XK_STOR && s->dtls == NULL && !s->dconn.watched) {
+	if (s->xfer->kind != XK_STOR && s->dtls == NULL) {
 		data_slice(s, 0);
 		if (s->xfer == NULL)
 			return;
 	}
-	if (wk_watch(s->w, &s->dconn, want) != 0 &&
-	    (errno != EEXIST || wk_rewatch(s->w, &s->dconn, want) != 0))
+	if (wk_watch(s->w, &s->dconn, want) != 0)
 		xfer_fail(s, 425, "Cannot open data connection.");
 }
 
