@@ -98,18 +98,37 @@ const char *cfg_where(const struct cfg *c, const config_setting_t *s,
 	return buf;
 }
 
+static int cfg_verrorf(const struct cfg *c, const config_setting_t *s,
+		       char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	char where[CFG_ERR_MAX], msg[CFG_ERR_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(err, errlen, "%s: %s", cfg_where(c, s, where, sizeof(where)),
+		 msg);
+	return -1;
+}
+
+int cfg_errorf(const struct cfg *c, const config_setting_t *s, char *err,
+	       size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cfg_verrorf(c, s, err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 __attribute__((format(printf, 3, 4)))
 static int chk_fail(struct cfg_chk *k, const config_setting_t *s,
 		    const char *fmt, ...)
 {
-	char where[CFG_ERR_MAX], msg[CFG_ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	cfg_verrorf(k->c, s, k->err, k->errlen, fmt, ap);
 	va_end(ap);
-	snprintf(k->err, k->errlen, "%s: %s",
-		 cfg_where(k->c, s, where, sizeof(where)), msg);
 	return -1;
 }
 
@@ -118,9 +137,9 @@ static int chk_oom(struct cfg_chk *k, const config_setting_t *s)
 	return chk_fail(k, s, "out of memory");
 }
 
-/* Refuse members of `grp` that are not in `known`. */
-static int chk_known(struct cfg_chk *k, const config_setting_t *grp,
-		     const char *const *known)
+int cfg_known(const struct cfg *c, const config_setting_t *grp,
+	      const char *const *known, const char *sect, char *err,
+	      size_t errlen)
 {
 	int i, n = config_setting_length(grp);
 
@@ -133,11 +152,18 @@ static int chk_known(struct cfg_chk *k, const config_setting_t *grp,
 			if (strcmp(*p, name) == 0)
 				break;
 		if (*p == NULL)
-			return chk_fail(k, s, "unknown key '%s%s%s'",
-					k->sect ? k->sect : "",
-					k->sect ? "." : "", name);
+			return cfg_errorf(c, s, err, errlen,
+					  "unknown key '%s%s%s'",
+					  sect ? sect : "", sect ? "." : "",
+					  name);
 	}
 	return 0;
+}
+
+static int chk_known(struct cfg_chk *k, const config_setting_t *grp,
+		     const char *const *known)
+{
+	return cfg_known(k->c, grp, known, k->sect, k->err, k->errlen);
 }
 
 /* A group member that must be a group itself, or absent (NULL). */

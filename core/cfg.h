@@ -125,5 +125,10 @@ int cfg_errorf(const struct cfg *c, const config_setting_t *s, char *err,
 	       size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* Refuse members of group grp (section sect, or NULL) not in known. */
+int cfg_known(const struct cfg *c, const config_setting_t *grp,
+	      const char *const *known, const char *sect, char *err,
+	      size_t errlen);
+
 
 #endif

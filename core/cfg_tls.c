@@ -5,7 +5,6 @@
  */
 #include "cfg.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,40 +15,6 @@ static const char *const tls_keys[] = {
 };
 
 static const char *const tls_require_names[] = { "none", "login", "all" };
-
-int cfg_errorf(const struct cfg *c, const config_setting_t *s, char *err,
-	       size_t errlen, const char *fmt, ...)
-{
-	char where[CFG_ERR_MAX], msg[CFG_ERR_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(err, errlen, "%s: %s", cfg_where(c, s, where, sizeof(where)),
-		 msg);
-	return -1;
-}
-
-static int tls_unknown(const struct cfg *c, const config_setting_t *grp,
-		       char *err, size_t errlen)
-{
-	int n = config_setting_length(grp);
-
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *s = config_setting_get_elem(grp,
-							(unsigned)i);
-		const char *const *k;
-
-		for (k = tls_keys; *k != NULL; k++)
-			if (strcmp(*k, config_setting_name(s)) == 0)
-				break;
-		if (*k == NULL)
-			return cfg_errorf(c, s, err, errlen, "unknown key "
-					"'tls.%s'", config_setting_name(s));
-	}
-	return 0;
-}
 
 /* A non-empty string member, or NULL when absent; -1 on a bad one. */
 static int tls_string(const struct cfg *c, const config_setting_t *grp,
@@ -99,7 +64,8 @@ static int tls_require(struct cfg *c, const config_setting_t *grp,
 		return 0;
 	v = config_setting_type(s) == CONFIG_TYPE_STRING ?
 	    config_setting_get_string(s) : "";
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < sizeof(tls_require_names) /
+				 sizeof(tls_require_names[0]); i++)
 		if (strcmp(v, tls_require_names[i]) == 0) {
 			c->tls.require = (enum cfg_tls_require)i;
 			return 0;
@@ -160,7 +126,7 @@ int cfg_tls_check(struct cfg *c, char *err, size_t errlen)
 		return cfg_errorf(c, grp, err, errlen, "tls must be a group: "
 				"tls: { certificate = \"...\"; ... };");
 	c->tls.enabled = 1;
-	if (tls_unknown(c, grp, err, errlen) != 0 ||
+	if (cfg_known(c, grp, tls_keys, "tls", err, errlen) != 0 ||
 	    tls_files(c, grp, err, errlen) != 0 ||
 	    tls_require(c, grp, err, errlen) != 0 ||
 	    tls_reuse(c, grp, err, errlen) != 0 ||

@@ -76,12 +76,8 @@ void cmd_auth_tls(struct sess *s, char *arg)
 		sess_reply(s, 503, "AUTH must come before login.");
 		return;
 	}
+	s->tls_start = 1;	/* flush_out begins TLS once the 234 is sent */
 	sess_reply(s, 234, "AUTH TLS successful.");
-	if (s->dead)
-		return;
-	s->tls_start = 1;
-	if (s->out.len == 0)
-		sess_tls_begin(s);	/* else once the 234 is sent */
 }
 
 void cmd_pbsz(struct sess *s, char *arg)
