@@ -5,7 +5,7 @@
  * size as every download.  --count rounds; the best and the median count.
  */
 #include "bench.h"
-#include "io.h"
+#include "tio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,13 +27,12 @@ static void sf_child(int lfd, int file, off_t size)
 	ssize_t n;
 	int c;
 
-	/* io_accept makes the socket non-blocking; this copy wants it
-	 * blocking, as the plainest server would have it. */
-	c = io_accept(lfd, NULL, NULL);
-	if (c < 0 || fcntl(c, F_SETFL, 0) != 0)
+	/* Blocking, as the plainest server would have it. */
+	c = tio_accept(lfd, SOCK_CLOEXEC);
+	if (c < 0)
 		_exit(1);
 	while (off < size) {
-		n = io_sendfile(c, file, &off, (size_t)(size - off));
+		n = tio_sendfile(c, file, &off, (size_t)(size - off));
 		if (n <= 0)
 			_exit(1);
 	}
@@ -67,7 +66,7 @@ static long long sf_drain(struct bench *b, int fd)
 	ssize_t n;
 
 	for (;;) {
-		n = io_read(fd, b->iobuf, BENCH_IOBUF);
+		n = tio_read(fd, b->iobuf, BENCH_IOBUF);
 		if (n < 0)
 			return -1;
 		if (n == 0)
@@ -102,7 +101,7 @@ static double sf_round(struct bench *b, int file, off_t size)
 	t0 = loop_clock() - t0;
 	if (fd >= 0)
 		(void)close(fd);
-	if (io_waitpid(pid, &status) < 0)
+	if (tio_waitpid(pid, &status) < 0)
 		return -1;
 	if (got != (long long)size || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)

@@ -4,7 +4,6 @@
  * login and single commands.  Transfers are in xfer.c.
  */
 #include "sess.h"
-#include "io.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -93,14 +92,15 @@ void sess_fail(struct sess *s, const char *fmt, ...)
 		fn(s, -1);
 }
 
-/* Write what is queued; EPOLLOUT stays on until it is all gone. */
+/* Write what is queued; EPOLLOUT stays on until it is all gone.  The
+ * sockets are non-blocking, so no call sleeps and none sees EINTR. */
 static int sess_flush(struct sess *s)
 {
 	ssize_t n;
 
 	while (s->outoff < s->outlen) {
-		n = io_send(s->ctl.fd, s->out + s->outoff,
-			    s->outlen - s->outoff);
+		n = send(s->ctl.fd, s->out + s->outoff,
+			 s->outlen - s->outoff, MSG_NOSIGNAL);
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n < 0) {
@@ -313,7 +313,7 @@ static void sess_read(struct sess *s)
 {
 	ssize_t n;
 
-	n = io_read(s->ctl.fd, s->in + s->inlen, sizeof(s->in) - s->inlen);
+	n = read(s->ctl.fd, s->in + s->inlen, sizeof(s->in) - s->inlen);
 	if (n < 0 && errno == EAGAIN)
 		return;
 	if (n < 0) {

@@ -5,7 +5,6 @@
  * one buffer per wake-up so every stream gets its turn.
  */
 #include "sess.h"
-#include "io.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -161,7 +160,7 @@ static void xfer_read(struct sess *s)
 	char *p, *end;
 	ssize_t n;
 
-	n = io_read(s->dat.fd, s->b->iobuf, BENCH_IOBUF);
+	n = read(s->dat.fd, s->b->iobuf, BENCH_IOBUF);
 	if (n < 0 && errno == EAGAIN)
 		return;
 	if (n < 0) {
@@ -208,8 +207,9 @@ static void xfer_write(struct sess *s)
 	if (!x->connected && xfer_connected(s) != 0)
 		return;
 	if (left > 0) {
-		n = io_send(s->dat.fd, s->b->iobuf,
-			    left < BENCH_IOBUF ? (size_t)left : BENCH_IOBUF);
+		n = send(s->dat.fd, s->b->iobuf,
+			 left < BENCH_IOBUF ? (size_t)left : BENCH_IOBUF,
+			 MSG_NOSIGNAL);
 		if (n < 0 && errno == EAGAIN)
 			return;
 		if (n < 0) {
