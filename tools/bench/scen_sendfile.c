@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,10 +95,13 @@ static double sf_round(struct bench *b, int file, off_t size)
 		return -1;
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	t0 = loop_clock();
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		/* The child would wait in accept() for ever. */
+		(void)kill(pid, SIGKILL);
 		got = -1;
-	else
+	} else {
 		got = sf_drain(b, fd);
+	}
 	t0 = loop_clock() - t0;
 	if (fd >= 0)
 		(void)close(fd);
