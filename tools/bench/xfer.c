@@ -5,6 +5,7 @@
  * one buffer per wake-up so every stream gets its turn.
  */
 #include "sess.h"
+#include "ftpc.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -58,40 +59,6 @@ static void xfer_done(struct sess *s)
 	sess_finish(s, s->x.final);
 }
 
-/* "227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)": the port. */
-static int xfer_port_227(const char *text, unsigned *port)
-{
-	unsigned h[4], p1, p2;
-	const char *p = strchr(text + 3, '(');
-
-	if (p == NULL)		/* RFC 1123 4.1.2.6: find the first digit */
-		for (p = text + 3; *p != '\0' && (*p < '0' || *p > '9'); p++)
-			;
-	else
-		p++;
-	if (sscanf(p, "%u,%u,%u,%u,%u,%u", &h[0], &h[1], &h[2], &h[3],
-		   &p1, &p2) != 6 || p1 > 255 || p2 > 255)
-		return -1;
-	*port = p1 * 256 + p2;
-	return 0;
-}
-
-/* "229 Entering Extended Passive Mode (|||port|)": the port. */
-static int xfer_port_229(const char *text, unsigned *port)
-{
-	const char *p = strchr(text + 3, '(');
-	unsigned long v;
-	char *end;
-
-	if (p == NULL || p[1] == '\0' || p[2] != p[1] || p[3] != p[1])
-		return -1;
-	v = strtoul(p + 4, &end, 10);
-	if (end == p + 4 || *end != p[1] || v == 0 || v > 65535)
-		return -1;
-	*port = (unsigned)v;
-	return 0;
-}
-
 static int xfer_connect(struct sess *s, unsigned port)
 {
 	struct bench *b = s->b;
@@ -117,12 +84,15 @@ static int xfer_connect(struct sess *s, unsigned port)
 static void xfer_begin(struct sess *s, int code)
 {
 	struct xfer *x = &s->x;
-	unsigned port;
-	int r;
+	struct sockaddr_storage ss;
+	unsigned port = 0;
 
-	r = code == 227 ? xfer_port_227(s->text, &port) :
-		xfer_port_229(s->text, &port);
-	if (r != 0) {
+	/* Only the port: the address is the control connection's. */
+	if (code == 227 && ftpc_parse_227(s->text, &ss) == 0)
+		port = ftpc_addr_port((struct sockaddr *)&ss);
+	else if (code == 229 && ftpc_parse_229(s->text, &port) != 0)
+		port = 0;
+	if (port == 0) {
 		sess_fail(s, "no port in \"%s\"", s->text);
 		return;
 	}
