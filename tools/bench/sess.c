@@ -137,24 +137,48 @@ int sess_send(struct sess *s, const char *line)
 	return sess_flush(s);
 }
 
+int nb_connect(const struct sockaddr_storage *sa, socklen_t len,
+	       int *pending)
+{
+	int fd, err;
+
+	fd = socket(sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		return -1;
+	*pending = 0;
+	if (connect(fd, (const struct sockaddr *)sa, len) != 0) {
+		if (errno != EINPROGRESS) {
+			err = errno;
+			(void)close(fd);
+			errno = err;
+			return -1;
+		}
+		*pending = 1;
+	}
+	return fd;
+}
+
+int sock_error(int fd)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		err = errno;
+	return err;
+}
+
 static int sess_connect(struct sess *s)
 {
 	struct bench *b = s->b;
-	int fd;
+	int pending;
 
-	fd = socket(b->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	s->ctl.fd = nb_connect(&b->addr, b->addrlen, &pending);
+	if (s->ctl.fd < 0)
 		return -1;
-	s->ctl.fd = fd;
-	s->phase = PH_BANNER;
-	if (connect(fd, (struct sockaddr *)&b->addr, b->addrlen) != 0) {
-		if (errno != EINPROGRESS)
-			return -1;
-		s->phase = PH_CONNECT;
-	}
-	return ev_watch(&b->loop, &s->ctl,
-			s->phase == PH_CONNECT ? EPOLLOUT : EPOLLIN);
+	s->phase = pending ? PH_CONNECT : PH_BANNER;
+	return ev_watch(&b->loop, &s->ctl, pending ? EPOLLOUT : EPOLLIN);
 }
 
 int sess_open(struct sess *s, sess_fn fn)
@@ -330,11 +354,8 @@ static void sess_read(struct sess *s)
 
 static void sess_connected(struct sess *s)
 {
-	socklen_t len = sizeof(int);
-	int err = 0;
+	int err = sock_error(s->ctl.fd);
 
-	if (getsockopt(s->ctl.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-		err = errno;
 	if (err != 0) {
 		sess_fail(s, "connect: %s", strerror(err));
 		return;

@@ -83,6 +83,13 @@ static inline int sess_alive(const struct sess *s)
 }
 
 /* Inside the session layer (sess.c, xfer.c). */
+/* A non-blocking socket connecting to sa: the fd, with *pending set while
+ * the connect is in progress (EPOLLOUT says when it ends); -1 and errno
+ * when it failed at once. */
+int nb_connect(const struct sockaddr_storage *sa, socklen_t len,
+	       int *pending);
+/* How a non-blocking connect on fd ended: 0, or an errno value. */
+int sock_error(int fd);
 void sess_finish(struct sess *s, int code);
 void sess_fail(struct sess *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -63,19 +63,16 @@ static int xfer_connect(struct sess *s, unsigned port)
 {
 	struct bench *b = s->b;
 	struct sockaddr_storage sa = b->addr;
-	int fd;
+	int pending;
 
 	if (sa.ss_family == AF_INET)
 		((struct sockaddr_in *)&sa)->sin_port = htons(port);
 	else
 		((struct sockaddr_in6 *)&sa)->sin6_port = htons(port);
-	fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
-	if (fd < 0)
-		return -1;
-	s->dat.fd = fd;
-	if (connect(fd, (struct sockaddr *)&sa, b->addrlen) != 0 &&
-	    errno != EINPROGRESS)
+	/* Sending checks how the connect ended (xfer_connected); reading
+	 * learns it from read(). */
+	s->dat.fd = nb_connect(&sa, b->addrlen, &pending);
+	if (s->dat.fd < 0)
 		return -1;
 	return ev_watch(&b->loop, &s->dat,
 			s->x.dir == XFER_SEND ? EPOLLOUT : EPOLLIN);
@@ -155,11 +152,8 @@ static void xfer_read(struct sess *s)
 
 static int xfer_connected(struct sess *s)
 {
-	socklen_t len = sizeof(int);
-	int err = 0;
+	int err = sock_error(s->dat.fd);
 
-	if (getsockopt(s->dat.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-		err = errno;
 	if (err != 0) {
 		sess_fail(s, "data connect: %s", strerror(err));
 		return -1;
