@@ -63,7 +63,7 @@ struct bench {
 	socklen_t addrlen;
 	char *iobuf;			/* shared: reads land, writes come from */
 	long long t_start, t_limit;	/* ns: when the run began, hard end */
-	uint64_t rx_bytes, tx_bytes;	/* data moved, all sessions */
+	uint64_t rx_bytes;		/* data received, all sessions */
 	unsigned long errors;
 	char firsterr[200];
 	struct result res;

@@ -94,7 +94,7 @@ void ramp_up(struct bench *b, struct sess *ss, unsigned n, unsigned conc,
 	     const char *const *setup, struct samples *lat,
 	     struct ramp_result *res)
 {
-	struct ramp r = { .b = b, .ss = ss, .n = n, .conc = conc ? conc : 1,
+	struct ramp r = { .b = b, .ss = ss, .n = n, .conc = conc,
 			  .setup = setup, .lat = lat };
 	long long t0;
 	unsigned i;

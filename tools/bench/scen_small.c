@@ -20,12 +20,11 @@ static void small_got(struct sess *s, int code);
 static void small_next(struct bench *b, struct sess *s)
 {
 	struct small *st = b->loop.arg;
-	unsigned files = b->o.files ? b->o.files : 1;
 
 	while (sess_alive(s) && st->started < b->o.count &&
 	       loop_clock() < st->end) {
 		if (sess_xfer(s, XFER_RECV, 0, small_got, "RETR f%05lu",
-			      st->started++ % files) == 0)
+			      st->started++ % b->o.files) == 0)
 			return;
 		st->failed++;
 	}

@@ -21,7 +21,7 @@ enum { PH_WAIT, PH_CONNECT, PH_BANNER, PH_USER, PH_PASS };
 
 static void sess_event(struct ev *ev, uint32_t revents);
 
-void sess_init(struct sess *s, struct bench *b, unsigned id)
+static void sess_init(struct sess *s, struct bench *b, unsigned id)
 {
 	memset(s, 0, sizeof(*s));
 	s->b = b;

@@ -69,13 +69,3 @@ double samples_pct(struct samples *s, double p)
 		rank = s->n;
 	return s->v[rank - 1] / 1000.0;
 }
-
-double samples_mean(const struct samples *s)
-{
-	double sum = 0;
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		sum += s->v[i];
-	return s->n ? sum / (double)s->n / 1000.0 : 0;
-}

@@ -98,7 +98,6 @@ static void xfer_begin(struct sess *s, int code)
 		return;
 	}
 	x->running = 1;
-	x->t_cmd = loop_clock();
 	(void)sess_send(s, x->cmd);
 }
 
@@ -181,7 +180,6 @@ static void xfer_write(struct sess *s)
 			return;
 		}
 		x->bytes += (uint64_t)n;
-		s->b->tx_bytes += (uint64_t)n;
 		left -= (uint64_t)n;
 	}
 	if (left > 0)
