@@ -16,6 +16,7 @@
 #define BENCH_IOBUF	(256 * 1024)	/* one read or write per wake-up */
 #define BENCH_MAXPIDS	16
 #define BENCH_METRICS	40
+#define MIB		(1024.0 * 1024.0)	/* bytes over this: MiB */
 
 struct bench_opts {
 	const char *scenario;

@@ -14,7 +14,6 @@
 #define MIXED_TICK_NS	2000000LL	/* NOOPs go out every 2 ms */
 #define MIXED_SETTLE_S	1.0
 #define MIXED_DRAIN_S	10.0
-#define MIB		(1024.0 * 1024.0)
 
 struct mixed {
 	struct bench *b;

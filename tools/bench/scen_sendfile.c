@@ -5,6 +5,7 @@
  * size as every download.  --count rounds; the best and the median count.
  */
 #include "bench.h"
+#include "stats.h"
 #include "tio.h"
 
 #include <errno.h>
@@ -18,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MIB		(1024.0 * 1024.0)
 #define SF_ROUNDS_MAX	100
 
 /* The child: accept one connection and send the whole file. */
@@ -111,13 +111,6 @@ static double sf_round(struct bench *b, int file, off_t size)
 	    WEXITSTATUS(status) != 0)
 		return -1;
 	return t0 / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 int scen_sendfile(struct bench *b)

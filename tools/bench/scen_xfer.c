@@ -12,7 +12,6 @@
 
 #define XRUN_DEFAULT_NAME	"cellftp-bench-stor"
 #define XRUN_CLEAN_S		30.0	/* most the DELEs may take */
-#define MIB			(1024.0 * 1024.0)
 
 struct xrun {
 	enum xfer_dir dir;
@@ -85,13 +84,6 @@ static void xrun_start(struct bench *b, struct xrun *st, struct sess *ss)
 	}
 	if (st->started == 0)
 		b->loop.stop = 1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static void xrun_report(struct bench *b, struct xrun *st)

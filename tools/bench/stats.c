@@ -52,6 +52,13 @@ static int samples_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 double samples_pct(struct samples *s, double p)
 {
 	size_t rank;
