@@ -27,17 +27,18 @@ struct scenario {
 	const char *name;
 	int (*run)(struct bench *b);
 	unsigned long count;	/* default --count */
+	int needs_server;	/* 0: a baseline without FTP */
 };
 
 static const struct scenario scenarios[] = {
-	{ "idle", scen_idle, 0 },
-	{ "logins", scen_logins, 100000 },
-	{ "retr", scen_retr, 1 },
-	{ "stor", scen_stor, 1 },
-	{ "small", scen_small, 10000000 },
-	{ "list", scen_list, 10 },
-	{ "mixed", scen_mixed, 10000000 },
-	{ "sendfile", scen_sendfile, 3 },
+	{ "idle", scen_idle, 0, 1 },
+	{ "logins", scen_logins, 100000, 1 },
+	{ "retr", scen_retr, 1, 1 },
+	{ "stor", scen_stor, 1, 1 },
+	{ "small", scen_small, 10000000, 1 },
+	{ "list", scen_list, 10, 1 },
+	{ "mixed", scen_mixed, 10000000, 1 },
+	{ "sendfile", scen_sendfile, 3, 0 },
 };
 
 static int resolve(struct bench *b)
@@ -84,7 +85,7 @@ static int raise_nofile(const struct bench_opts *o)
 
 static int prepare(struct bench *b, const struct scenario *sc)
 {
-	if (sc->run != scen_sendfile) {
+	if (sc->needs_server) {
 		if (b->o.user == NULL || b->o.pass == NULL) {
 			fprintf(stderr, "cellftp-bench: give -u and -P (or "
 				"CELLFTP_BENCH_PASSWORD)\n");
@@ -124,7 +125,7 @@ static int run(struct bench *b, const struct scenario *sc)
 		b->res.complete = 0;
 		snprintf(b->res.note, sizeof(b->res.note), "interrupted");
 	}
-	report_table(b, elapsed);
+	report_table(b, sc->needs_server, elapsed);
 	if (b->o.json != NULL && report_json(b, elapsed, b->o.json) != 0) {
 		fprintf(stderr, "cellftp-bench: %s: %s\n", b->o.json,
 			strerror(errno));
