@@ -153,6 +153,7 @@ int main(int argc, char **argv)
 		opts_usage(stderr);
 		return EXIT_NOTRUN;
 	}
+	b.loop.epfd = -1;	/* loop_fini must not close fd 0 */
 	if (prepare(&b, sc) != 0)
 		r = EXIT_NOTRUN;
 	else
