@@ -20,9 +20,6 @@
 #define EXIT_NOTRUN	2
 #define FD_SPARE	64
 
-/* Set by SIGINT/SIGTERM (tools/common/tsig.c owns the flag). */
-static volatile sig_atomic_t *main_interrupted;
-
 struct scenario {
 	const char *name;
 	int (*run)(struct bench *b);
@@ -68,8 +65,10 @@ static int raise_nofile(const struct bench_opts *o)
 		o->concurrency * 2 + FD_SPARE;
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		perror("cellftp-bench: getrlimit");
 		return -1;
+	}
 	if (rl.rlim_cur >= need)
 		return 0;
 	rl.rlim_cur = need;
@@ -85,6 +84,8 @@ static int raise_nofile(const struct bench_opts *o)
 
 static int prepare(struct bench *b, const struct scenario *sc)
 {
+	volatile sig_atomic_t *cancel;
+
 	if (sc->needs_server) {
 		if (b->o.user == NULL || b->o.pass == NULL) {
 			fprintf(stderr, "cellftp-bench: give -u and -P (or "
@@ -96,8 +97,13 @@ static int prepare(struct bench *b, const struct scenario *sc)
 	}
 	if (b->o.count == 0)
 		b->o.count = sc->count ? sc->count : 1;
-	main_interrupted = tsig_catch();
-	if (raise_nofile(&b->o) != 0 || main_interrupted == NULL)
+	/* SIGINT/SIGTERM set the flag (tools/common/tsig.c owns it). */
+	cancel = tsig_catch();
+	if (cancel == NULL) {
+		perror("cellftp-bench: sigaction");
+		return -1;
+	}
+	if (raise_nofile(&b->o) != 0)
 		return -1;
 	b->iobuf = malloc(BENCH_IOBUF);
 	if (b->iobuf == NULL || loop_init(&b->loop, b->o.progress) != 0) {
@@ -105,7 +111,7 @@ static int prepare(struct bench *b, const struct scenario *sc)
 		return -1;
 	}
 	memset(b->iobuf, 'x', BENCH_IOBUF);
-	b->loop.cancel = main_interrupted;
+	b->loop.cancel = cancel;
 	return 0;
 }
 
@@ -121,7 +127,7 @@ static int run(struct bench *b, const struct scenario *sc)
 	loop_clear(&b->loop);
 	if (r != 0)
 		return EXIT_NOTRUN;
-	if (*main_interrupted) {
+	if (*b->loop.cancel) {
 		b->res.complete = 0;
 		snprintf(b->res.note, sizeof(b->res.note), "interrupted");
 	}
