@@ -95,6 +95,7 @@ void opts_usage(FILE *fp)
 static int parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;
+	unsigned shift = 0;
 	char *end;
 
 	errno = 0;
@@ -102,15 +103,16 @@ static int parse_size(const char *s, uint64_t *out)
 	if (errno != 0 || end == s || *s == '-')
 		return -1;
 	switch (*end) {
-	case 'G': case 'g': v <<= 10;	/* fall through */
-	case 'M': case 'm': v <<= 10;	/* fall through */
-	case 'K': case 'k': v <<= 10; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
 	case '\0': break;
 	default: return -1;
 	}
-	if (*end != '\0')
+	/* A shift that drops high bits would ask for a small size. */
+	if (*end != '\0' || v > UINT64_MAX >> shift)
 		return -1;
-	*out = v;
+	*out = (uint64_t)v << shift;
 	return 0;
 }
 
