@@ -51,3 +51,21 @@ void bench_pause(struct bench *b, double secs)
 	b->loop.stop = 0;
 	(void)loop_run(&b->loop);
 }
+
+void bench_phase(struct bench *b, void *st, loop_show_fn show)
+{
+	b->loop.arg = st;
+	b->loop.show = show;
+	b->loop.tick = NULL;
+	b->loop.stop = 0;
+	b->loop.deadline = b->t_limit;
+}
+
+void bench_phase_run(struct bench *b)
+{
+	if (!b->loop.stop)
+		(void)loop_run(&b->loop);
+	b->loop.arg = NULL;
+	b->loop.show = NULL;
+	b->loop.tick = NULL;
+}

@@ -16,6 +16,7 @@
 #define BENCH_IOBUF	(256 * 1024)	/* one read or write per wake-up */
 #define BENCH_MAXPIDS	16
 #define BENCH_METRICS	40
+#define MIB		(1024.0 * 1024.0)	/* bytes over this: MiB */
 
 struct bench_opts {
 	const char *scenario;
@@ -63,11 +64,10 @@ struct bench {
 	socklen_t addrlen;
 	char *iobuf;			/* shared: reads land, writes come from */
 	long long t_start, t_limit;	/* ns: when the run began, hard end */
-	uint64_t rx_bytes, tx_bytes;	/* data moved, all sessions */
+	uint64_t rx_bytes;		/* data received, all sessions */
 	unsigned long errors;
 	char firsterr[200];
 	struct result res;
-	void *scen;			/* the running phase's own state */
 };
 
 /* Count an error; the first one is kept in words. */
@@ -83,6 +83,13 @@ long long bench_until(const struct bench *b, double secs);
 
 /* Run the loop for secs (sessions keep being served), or to the end. */
 void bench_pause(struct bench *b, double secs);
+/* Begin a phase before starting its work: its callbacks find st in
+ * b->loop.arg, show draws its progress (may be NULL), no tick, and the
+ * loop runs until a callback stops it or the run's hard end. */
+void bench_phase(struct bench *b, void *st, loop_show_fn show);
+/* Run the phase (unless starting it already stopped it), then forget it:
+ * st may go out of scope. */
+void bench_phase_run(struct bench *b);
 
 /* Scenarios: 0 measured (maybe partly), -1 could not run. */
 int scen_idle(struct bench *b);

@@ -20,24 +20,22 @@
 #define EXIT_NOTRUN	2
 #define FD_SPARE	64
 
-/* Set by SIGINT/SIGTERM (tools/common/tsig.c owns the flag). */
-static volatile sig_atomic_t *main_interrupted;
-
 struct scenario {
 	const char *name;
 	int (*run)(struct bench *b);
 	unsigned long count;	/* default --count */
+	int needs_server;	/* 0: a baseline without FTP */
 };
 
 static const struct scenario scenarios[] = {
-	{ "idle", scen_idle, 0 },
-	{ "logins", scen_logins, 100000 },
-	{ "retr", scen_retr, 1 },
-	{ "stor", scen_stor, 1 },
-	{ "small", scen_small, 10000000 },
-	{ "list", scen_list, 10 },
-	{ "mixed", scen_mixed, 10000000 },
-	{ "sendfile", scen_sendfile, 3 },
+	{ "idle", scen_idle, 0, 1 },
+	{ "logins", scen_logins, 100000, 1 },
+	{ "retr", scen_retr, 1, 1 },
+	{ "stor", scen_stor, 1, 1 },
+	{ "small", scen_small, 10000000, 1 },
+	{ "list", scen_list, 10, 1 },
+	{ "mixed", scen_mixed, 10000000, 1 },
+	{ "sendfile", scen_sendfile, 3, 0 },
 };
 
 static int resolve(struct bench *b)
@@ -67,8 +65,10 @@ static int raise_nofile(const struct bench_opts *o)
 		o->concurrency * 2 + FD_SPARE;
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		perror("cellftp-bench: getrlimit");
 		return -1;
+	}
 	if (rl.rlim_cur >= need)
 		return 0;
 	rl.rlim_cur = need;
@@ -84,7 +84,9 @@ static int raise_nofile(const struct bench_opts *o)
 
 static int prepare(struct bench *b, const struct scenario *sc)
 {
-	if (sc->run != scen_sendfile) {
+	volatile sig_atomic_t *cancel;
+
+	if (sc->needs_server) {
 		if (b->o.user == NULL || b->o.pass == NULL) {
 			fprintf(stderr, "cellftp-bench: give -u and -P (or "
 				"CELLFTP_BENCH_PASSWORD)\n");
@@ -95,8 +97,13 @@ static int prepare(struct bench *b, const struct scenario *sc)
 	}
 	if (b->o.count == 0)
 		b->o.count = sc->count ? sc->count : 1;
-	main_interrupted = tsig_catch();
-	if (raise_nofile(&b->o) != 0 || main_interrupted == NULL)
+	/* SIGINT/SIGTERM set the flag (tools/common/tsig.c owns it). */
+	cancel = tsig_catch();
+	if (cancel == NULL) {
+		perror("cellftp-bench: sigaction");
+		return -1;
+	}
+	if (raise_nofile(&b->o) != 0)
 		return -1;
 	b->iobuf = malloc(BENCH_IOBUF);
 	if (b->iobuf == NULL || loop_init(&b->loop, b->o.progress) != 0) {
@@ -104,7 +111,7 @@ static int prepare(struct bench *b, const struct scenario *sc)
 		return -1;
 	}
 	memset(b->iobuf, 'x', BENCH_IOBUF);
-	b->loop.cancel = main_interrupted;
+	b->loop.cancel = cancel;
 	return 0;
 }
 
@@ -120,11 +127,11 @@ static int run(struct bench *b, const struct scenario *sc)
 	loop_clear(&b->loop);
 	if (r != 0)
 		return EXIT_NOTRUN;
-	if (*main_interrupted) {
+	if (*b->loop.cancel) {
 		b->res.complete = 0;
 		snprintf(b->res.note, sizeof(b->res.note), "interrupted");
 	}
-	report_table(b, elapsed);
+	report_table(b, sc->needs_server, elapsed);
 	if (b->o.json != NULL && report_json(b, elapsed, b->o.json) != 0) {
 		fprintf(stderr, "cellftp-bench: %s: %s\n", b->o.json,
 			strerror(errno));
@@ -152,6 +159,7 @@ int main(int argc, char **argv)
 		opts_usage(stderr);
 		return EXIT_NOTRUN;
 	}
+	b.loop.epfd = -1;	/* loop_fini must not close fd 0 */
 	if (prepare(&b, sc) != 0)
 		r = EXIT_NOTRUN;
 	else

@@ -95,6 +95,7 @@ void opts_usage(FILE *fp)
 static int parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;
+	unsigned shift = 0;
 	char *end;
 
 	errno = 0;
@@ -102,15 +103,16 @@ static int parse_size(const char *s, uint64_t *out)
 	if (errno != 0 || end == s || *s == '-')
 		return -1;
 	switch (*end) {
-	case 'G': case 'g': v <<= 10;	/* fall through */
-	case 'M': case 'm': v <<= 10;	/* fall through */
-	case 'K': case 'k': v <<= 10; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
 	case '\0': break;
 	default: return -1;
 	}
-	if (*end != '\0')
+	/* A shift that drops high bits would ask for a small size. */
+	if (*end != '\0' || v > UINT64_MAX >> shift)
 		return -1;
-	*out = v;
+	*out = (uint64_t)v << shift;
 	return 0;
 }
 
@@ -127,14 +129,13 @@ static int parse_num(const char *s, double max, double *out)
 	return 0;
 }
 
-/* A whole number from 1 (or 0 when zero_ok) to max. */
-static int parse_count(const char *s, double max, int zero_ok,
-		       unsigned long *out)
+/* A whole number from 1 to max. */
+static int parse_count(const char *s, double max, unsigned long *out)
 {
 	double v;
 
 	if (parse_num(s, max, &v) != 0 || v != (double)(unsigned long)v ||
-	    (v == 0 && !zero_ok))
+	    v == 0)
 		return -1;
 	*out = (unsigned long)v;
 	return 0;
@@ -144,7 +145,7 @@ static int opts_unsigned(const char *s, unsigned *out)
 {
 	unsigned long v;
 
-	if (parse_count(s, OPTS_MAX_SESSIONS, 0, &v) != 0)
+	if (parse_count(s, OPTS_MAX_SESSIONS, &v) != 0)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
@@ -154,7 +155,7 @@ static int opts_pid(struct bench_opts *o, const char *s)
 {
 	unsigned long v;
 
-	if (o->npids == BENCH_MAXPIDS || parse_count(s, 4194304, 0, &v) != 0)
+	if (o->npids == BENCH_MAXPIDS || parse_count(s, 4194304, &v) != 0)
 		return -1;
 	o->pids[o->npids++] = (pid_t)v;
 	return 0;
@@ -175,7 +176,7 @@ static int opts_one(struct bench_opts *o, int ch, const char *arg)
 	case O_DIR: o->dir = arg; return 0;
 	case O_FILES: return opts_unsigned(arg, &o->files);
 	case O_SIZE: return parse_size(arg, &o->size);
-	case O_COUNT: return parse_count(arg, 1e12, 0, &o->count);
+	case O_COUNT: return parse_count(arg, 1e12, &o->count);
 	case O_DURATION: return parse_num(arg, OPTS_MAX_SECS, &o->duration);
 	case O_TIME: return parse_num(arg, OPTS_MAX_SECS, &o->limit);
 	case O_HOLD: return parse_num(arg, OPTS_MAX_SECS, &o->hold);

@@ -52,7 +52,7 @@ static void ramp_end(struct ramp *r, struct sess *s, int ok)
 
 static void ramp_step(struct sess *s, int code)
 {
-	struct ramp *r = s->b->scen;
+	struct ramp *r = s->b->loop.arg;
 	const char *cmd;
 
 	if (code < 0) {
@@ -94,24 +94,15 @@ void ramp_up(struct bench *b, struct sess *ss, unsigned n, unsigned conc,
 	     const char *const *setup, struct samples *lat,
 	     struct ramp_result *res)
 {
-	struct ramp r = { .b = b, .ss = ss, .n = n, .conc = conc ? conc : 1,
+	struct ramp r = { .b = b, .ss = ss, .n = n, .conc = conc,
 			  .setup = setup, .lat = lat };
-	void *scen = b->scen;
 	long long t0;
 	unsigned i;
 
-	b->scen = &r;
-	b->loop.tick = NULL;
-	b->loop.show = ramp_show;
-	b->loop.arg = &r;
-	b->loop.deadline = b->t_limit;
+	bench_phase(b, &r, ramp_show);
 	t0 = loop_clock();
-	b->loop.stop = 0;
 	ramp_next(&r);
-	if (!b->loop.stop)
-		(void)loop_run(&b->loop);
-	b->scen = scen;
-	b->loop.show = NULL;
+	bench_phase_run(b);
 	res->ok = r.ok;
 	res->failed = r.failed + (r.n - r.next) + r.inflight;
 	res->secs = bench_secs(t0, loop_clock());

@@ -19,13 +19,13 @@ static void report_num(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.3g", v);
 }
 
-void report_table(const struct bench *b, double elapsed)
+void report_table(const struct bench *b, int server, double elapsed)
 {
 	const struct result *r = &b->res;
 	char num[32];
 	unsigned i;
 
-	if (b->addrlen == 0)	/* no server: the sendfile baseline */
+	if (!server)
 		printf("cellftp-bench %s: loopback, no FTP\n", b->o.scenario);
 	else
 		printf("cellftp-bench %s: %s at %s:%s\n", b->o.scenario,

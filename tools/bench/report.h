@@ -7,7 +7,8 @@
 
 #include "bench.h"
 
-void report_table(const struct bench *b, double elapsed);
+/* server: 0 when the scenario ran without one (a baseline). */
+void report_table(const struct bench *b, int server, double elapsed);
 /* Write the JSON object to path: 0, or -1 with errno. */
 int report_json(const struct bench *b, double elapsed, const char *path);
 

@@ -19,7 +19,7 @@ struct idle {
 
 static void idle_noop(struct sess *s, int code)
 {
-	struct idle *st = s->b->scen;
+	struct idle *st = s->b->loop.arg;
 
 	if (code == 200)
 		st->answered++;
@@ -43,20 +43,15 @@ static unsigned idle_check(struct bench *b, struct sess *ss, unsigned n)
 	struct idle st = { 0, 0 };
 	unsigned i;
 
-	b->scen = &st;
-	b->loop.stop = 0;
+	bench_phase(b, &st, idle_show);
+	b->loop.deadline = bench_until(b, IDLE_CHECK_S);
 	for (i = 0; i < n; i++)
 		if (sess_alive(&ss[i]) && sess_cmd(&ss[i], idle_noop,
 						   "NOOP") == 0)
 			st.asked++;
-	b->loop.show = idle_show;
-	b->loop.arg = &st;
-	if (st.asked > 0) {
-		b->loop.deadline = bench_until(b, IDLE_CHECK_S);
-		(void)loop_run(&b->loop);
-	}
-	b->loop.show = NULL;
-	b->scen = NULL;
+	if (st.asked == 0)
+		b->loop.stop = 1;
+	bench_phase_run(b);
 	return st.answered;
 }
 

@@ -19,7 +19,7 @@ static void list_got(struct sess *s, int code);
 
 static void list_next(struct bench *b, struct sess *s)
 {
-	struct list *st = b->scen;
+	struct list *st = b->loop.arg;
 
 	if (sess_alive(s) && st->done + st->failed < b->o.count &&
 	    loop_clock() < st->end &&
@@ -31,7 +31,7 @@ static void list_next(struct bench *b, struct sess *s)
 
 static void list_got(struct sess *s, int code)
 {
-	struct list *st = s->b->scen;
+	struct list *st = s->b->loop.arg;
 
 	if (code < 200 || code >= 300) {
 		st->failed++;
@@ -67,16 +67,11 @@ int scen_list(struct bench *b)
 		return -1;
 	samples_init(&st.ms, b->o.count);
 	ramp_up(b, ss, 1, 1, setup, NULL, &rr);
-	b->scen = &st;
-	b->loop.show = list_show;
-	b->loop.arg = &st;
-	b->loop.stop = 0;
-	b->loop.deadline = b->t_limit;
+	bench_phase(b, &st, list_show);
 	st.t0 = loop_clock();
 	st.end = bench_until(b, b->o.duration);
 	list_next(b, ss);
-	if (!b->loop.stop)
-		(void)loop_run(&b->loop);
+	bench_phase_run(b);
 	bench_metric(b, "lists", "listings", st.done, "");
 	bench_metric(b, "entries", "lines per listing", (double)st.lines, "");
 	bench_metric(b, "p50_ms", "time per listing, median",
@@ -88,7 +83,5 @@ int scen_list(struct bench *b)
 	b->res.complete = st.done == b->o.count && st.failed == 0;
 	samples_free(&st.ms);
 	sess_array_free(ss, 1);
-	b->scen = NULL;
-	b->loop.show = NULL;
 	return 0;
 }

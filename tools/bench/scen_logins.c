@@ -20,7 +20,7 @@ static void logins_in(struct sess *s, int code);
 /* Start the next login on s, or retire s when the run is over. */
 static void logins_next(struct bench *b, struct sess *s)
 {
-	struct logins *st = b->scen;
+	struct logins *st = b->loop.arg;
 
 	while (st->started < b->o.count && loop_clock() < st->end) {
 		st->started++;
@@ -41,7 +41,7 @@ static void logins_quit(struct sess *s, int code)
 
 static void logins_in(struct sess *s, int code)
 {
-	struct logins *st = s->b->scen;
+	struct logins *st = s->b->loop.arg;
 
 	if (code == 230 || code == 202) {
 		st->t_last = loop_clock();
@@ -78,17 +78,12 @@ int scen_logins(struct bench *b)
 	if (ss == NULL)
 		return -1;
 	samples_init(&st.lat, b->o.count);
-	b->scen = &st;
-	b->loop.show = logins_show;
-	b->loop.arg = &st;
-	b->loop.stop = 0;
+	bench_phase(b, &st, logins_show);
 	st.t0 = st.t_last = loop_clock();
 	st.end = bench_until(b, b->o.duration);
-	b->loop.deadline = b->t_limit;
 	for (i = 0; i < c; i++)
 		logins_next(b, &ss[i]);
-	if (!b->loop.stop)
-		(void)loop_run(&b->loop);
+	bench_phase_run(b);
 	secs = bench_secs(st.t0, st.t_last);
 	bench_metric(b, "logins", "logins", st.done, "");
 	bench_metric(b, "rate", "logins per second",
@@ -103,7 +98,5 @@ int scen_logins(struct bench *b)
 	b->res.complete = st.active == 0 && st.failed == 0;
 	samples_free(&st.lat);
 	sess_array_free(ss, c);
-	b->scen = NULL;
-	b->loop.show = NULL;
 	return 0;
 }

@@ -14,7 +14,6 @@
 #define MIXED_TICK_NS	2000000LL	/* NOOPs go out every 2 ms */
 #define MIXED_SETTLE_S	1.0
 #define MIXED_DRAIN_S	10.0
-#define MIB		(1024.0 * 1024.0)
 
 struct mixed {
 	struct bench *b;
@@ -31,7 +30,7 @@ struct mixed {
 
 static void mixed_noop(struct sess *s, int code)
 {
-	struct mixed *st = s->b->scen;
+	struct mixed *st = s->b->loop.arg;
 
 	st->outstanding--;
 	if (code == 200) {
@@ -49,7 +48,7 @@ static void mixed_noop(struct sess *s, int code)
 
 static void mixed_pull(struct sess *s, int code)
 {
-	struct mixed *st = s->b->scen;
+	struct mixed *st = s->b->loop.arg;
 
 	if (code >= 200 && code < 300)
 		st->xfers++;
@@ -121,25 +120,18 @@ static void mixed_run(struct bench *b, struct mixed *st)
 {
 	unsigned i;
 
-	b->scen = st;
+	bench_phase(b, st, mixed_show);
 	b->loop.tick = mixed_tick;
 	b->loop.tick_ns = MIXED_TICK_NS;
-	b->loop.show = mixed_show;
-	b->loop.arg = st;
-	b->loop.stop = 0;
-	b->loop.deadline = b->t_limit;
 	st->sampling = 1;
 	st->t0 = st->last = loop_clock();
 	st->end = bench_until(b, b->o.duration);
 	st->rx0 = b->rx_bytes;
 	for (i = 0; i < st->m; i++)
 		mixed_pull(&st->ss[i], 0);
-	(void)loop_run(&b->loop);
+	bench_phase_run(b);
 	if (st->sampling)
 		st->rx1 = b->rx_bytes;
-	b->loop.tick = NULL;
-	b->loop.show = NULL;
-	b->scen = NULL;
 }
 
 static void mixed_report(struct bench *b, struct mixed *st)

@@ -5,11 +5,13 @@
  * size as every download.  --count rounds; the best and the median count.
  */
 #include "bench.h"
-#include "io.h"
+#include "stats.h"
+#include "tio.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MIB		(1024.0 * 1024.0)
 #define SF_ROUNDS_MAX	100
 
 /* The child: accept one connection and send the whole file. */
@@ -27,13 +28,12 @@ static void sf_child(int lfd, int file, off_t size)
 	ssize_t n;
 	int c;
 
-	/* io_accept makes the socket non-blocking; this copy wants it
-	 * blocking, as the plainest server would have it. */
-	c = io_accept(lfd, NULL, NULL);
-	if (c < 0 || fcntl(c, F_SETFL, 0) != 0)
+	/* Blocking, as the plainest server would have it. */
+	c = tio_accept(lfd, SOCK_CLOEXEC);
+	if (c < 0)
 		_exit(1);
 	while (off < size) {
-		n = io_sendfile(c, file, &off, (size_t)(size - off));
+		n = tio_sendfile(c, file, &off, (size_t)(size - off));
 		if (n <= 0)
 			_exit(1);
 	}
@@ -67,7 +67,7 @@ static long long sf_drain(struct bench *b, int fd)
 	ssize_t n;
 
 	for (;;) {
-		n = io_read(fd, b->iobuf, BENCH_IOBUF);
+		n = tio_read(fd, b->iobuf, BENCH_IOBUF);
 		if (n < 0)
 			return -1;
 		if (n == 0)
@@ -95,26 +95,22 @@ static double sf_round(struct bench *b, int file, off_t size)
 		return -1;
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	t0 = loop_clock();
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		/* The child would wait in accept() for ever. */
+		(void)kill(pid, SIGKILL);
 		got = -1;
-	else
+	} else {
 		got = sf_drain(b, fd);
+	}
 	t0 = loop_clock() - t0;
 	if (fd >= 0)
 		(void)close(fd);
-	if (io_waitpid(pid, &status) < 0)
+	if (tio_waitpid(pid, &status) < 0)
 		return -1;
 	if (got != (long long)size || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)
 		return -1;
 	return t0 / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 int scen_sendfile(struct bench *b)

@@ -19,13 +19,12 @@ static void small_got(struct sess *s, int code);
 
 static void small_next(struct bench *b, struct sess *s)
 {
-	struct small *st = b->scen;
-	unsigned files = b->o.files ? b->o.files : 1;
+	struct small *st = b->loop.arg;
 
 	while (sess_alive(s) && st->started < b->o.count &&
 	       loop_clock() < st->end) {
 		if (sess_xfer(s, XFER_RECV, 0, small_got, "RETR f%05lu",
-			      st->started++ % files) == 0)
+			      st->started++ % b->o.files) == 0)
 			return;
 		st->failed++;
 	}
@@ -35,7 +34,7 @@ static void small_next(struct bench *b, struct sess *s)
 
 static void small_got(struct sess *s, int code)
 {
-	struct small *st = s->b->scen;
+	struct small *st = s->b->loop.arg;
 	uint64_t want = s->b->o.size;
 
 	if (code >= 200 && code < 300 && (want == 0 || s->x.bytes == want)) {
@@ -81,17 +80,12 @@ int scen_small(struct bench *b)
 		return -1;
 	samples_init(&st.lat, b->o.count);
 	ramp_up(b, ss, c, b->o.ramp, setup, NULL, &rr);
-	b->scen = &st;
-	b->loop.show = small_show;
-	b->loop.arg = &st;
-	b->loop.stop = 0;
-	b->loop.deadline = b->t_limit;
+	bench_phase(b, &st, small_show);
 	st.t0 = st.t_last = loop_clock();
 	st.end = bench_until(b, b->o.duration);
 	for (i = 0; i < c; i++)
 		small_next(b, &ss[i]);
-	if (!b->loop.stop)
-		(void)loop_run(&b->loop);
+	bench_phase_run(b);
 	secs = bench_secs(st.t0, st.t_last);
 	bench_metric(b, "sessions", "sessions", rr.ok, "");
 	bench_metric(b, "files", "files", st.done, "");
@@ -105,7 +99,5 @@ int scen_small(struct bench *b)
 	b->res.complete = rr.ok == c && st.failed == 0 && st.active == 0;
 	samples_free(&st.lat);
 	sess_array_free(ss, c);
-	b->scen = NULL;
-	b->loop.show = NULL;
 	return 0;
 }

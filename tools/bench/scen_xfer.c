@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #define XRUN_DEFAULT_NAME	"cellftp-bench-stor"
-#define MIB			(1024.0 * 1024.0)
+#define XRUN_CLEAN_S		30.0	/* most the DELEs may take */
 
 struct xrun {
 	enum xfer_dir dir;
@@ -43,7 +43,7 @@ static int xrun_good(struct sess *s, int code)
 
 static void xrun_done(struct sess *s, int code)
 {
-	struct xrun *st = s->b->scen;
+	struct xrun *st = s->b->loop.arg;
 
 	if (xrun_good(s, code)) {
 		st->secs[st->ok++] = bench_secs(s->t0, s->x.t_end);
@@ -69,7 +69,6 @@ static void xrun_start(struct bench *b, struct xrun *st, struct sess *ss)
 	unsigned i;
 	int r;
 
-	b->loop.stop = 0;
 	st->t0 = st->t_last = loop_clock();
 	for (i = 0; i < st->m; i++) {
 		if (!sess_alive(&ss[i]))
@@ -85,13 +84,6 @@ static void xrun_start(struct bench *b, struct xrun *st, struct sess *ss)
 	}
 	if (st->started == 0)
 		b->loop.stop = 1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static void xrun_report(struct bench *b, struct xrun *st)
@@ -120,7 +112,7 @@ static void xrun_report(struct bench *b, struct xrun *st)
 
 static void xrun_deleted(struct sess *s, int code)
 {
-	struct xrun *st = s->b->scen;
+	struct xrun *st = s->b->loop.arg;
 
 	if (code < 200 || code >= 300)
 		bench_err(s->b, "session %u: DELE: %s", s->id, s->text);
@@ -133,14 +125,16 @@ static void xrun_clean(struct bench *b, struct xrun *st, struct sess *ss)
 	const char *name = b->o.file ? b->o.file : XRUN_DEFAULT_NAME;
 	unsigned i;
 
-	b->loop.stop = 0;
+	bench_phase(b, st, NULL);
+	b->loop.deadline = bench_until(b, XRUN_CLEAN_S);
 	st->started = 0;
 	for (i = 0; i < st->m; i++)
 		if (sess_alive(&ss[i]) && sess_cmd(&ss[i], xrun_deleted,
 						   "DELE %s.%u", name, i) == 0)
 			st->started++;
-	if (st->started > 0)
-		bench_pause(b, 30);
+	if (st->started == 0)
+		b->loop.stop = 1;
+	bench_phase_run(b);
 }
 
 static int xrun(struct bench *b, enum xfer_dir dir)
@@ -162,19 +156,13 @@ static int xrun(struct bench *b, enum xfer_dir dir)
 		return -1;
 	}
 	ramp_up(b, ss, st.m, b->o.ramp, setup, NULL, &rr);
-	b->scen = &st;
-	b->loop.show = xrun_show;
-	b->loop.arg = &st;
-	b->loop.deadline = b->t_limit;
+	bench_phase(b, &st, xrun_show);
 	xrun_start(b, &st, ss);
-	if (!b->loop.stop)
-		(void)loop_run(&b->loop);
+	bench_phase_run(b);
 	xrun_report(b, &st);
 	b->res.complete = st.ok == st.m;
 	if (dir == XFER_SEND)
 		xrun_clean(b, &st, ss);
-	b->scen = NULL;
-	b->loop.show = NULL;
 	free(st.secs);
 	sess_array_free(ss, st.m);
 	return 0;

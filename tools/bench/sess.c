@@ -4,7 +4,6 @@
  * login and single commands.  Transfers are in xfer.c.
  */
 #include "sess.h"
-#include "io.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -22,7 +21,7 @@ enum { PH_WAIT, PH_CONNECT, PH_BANNER, PH_USER, PH_PASS };
 
 static void sess_event(struct ev *ev, uint32_t revents);
 
-void sess_init(struct sess *s, struct bench *b, unsigned id)
+static void sess_init(struct sess *s, struct bench *b, unsigned id)
 {
 	memset(s, 0, sizeof(*s));
 	s->b = b;
@@ -93,14 +92,15 @@ void sess_fail(struct sess *s, const char *fmt, ...)
 		fn(s, -1);
 }
 
-/* Write what is queued; EPOLLOUT stays on until it is all gone. */
+/* Write what is queued; EPOLLOUT stays on until it is all gone.  The
+ * sockets are non-blocking, so no call sleeps and none sees EINTR. */
 static int sess_flush(struct sess *s)
 {
 	ssize_t n;
 
 	while (s->outoff < s->outlen) {
-		n = io_send(s->ctl.fd, s->out + s->outoff,
-			    s->outlen - s->outoff);
+		n = send(s->ctl.fd, s->out + s->outoff,
+			 s->outlen - s->outoff, MSG_NOSIGNAL);
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n < 0) {
@@ -137,24 +137,48 @@ int sess_send(struct sess *s, const char *line)
 	return sess_flush(s);
 }
 
+int nb_connect(const struct sockaddr_storage *sa, socklen_t len,
+	       int *pending)
+{
+	int fd, err;
+
+	fd = socket(sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		return -1;
+	*pending = 0;
+	if (connect(fd, (const struct sockaddr *)sa, len) != 0) {
+		if (errno != EINPROGRESS) {
+			err = errno;
+			(void)close(fd);
+			errno = err;
+			return -1;
+		}
+		*pending = 1;
+	}
+	return fd;
+}
+
+int sock_error(int fd)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		err = errno;
+	return err;
+}
+
 static int sess_connect(struct sess *s)
 {
 	struct bench *b = s->b;
-	int fd;
+	int pending;
 
-	fd = socket(b->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	s->ctl.fd = nb_connect(&b->addr, b->addrlen, &pending);
+	if (s->ctl.fd < 0)
 		return -1;
-	s->ctl.fd = fd;
-	s->phase = PH_BANNER;
-	if (connect(fd, (struct sockaddr *)&b->addr, b->addrlen) != 0) {
-		if (errno != EINPROGRESS)
-			return -1;
-		s->phase = PH_CONNECT;
-	}
-	return ev_watch(&b->loop, &s->ctl,
-			s->phase == PH_CONNECT ? EPOLLOUT : EPOLLIN);
+	s->phase = pending ? PH_CONNECT : PH_BANNER;
+	return ev_watch(&b->loop, &s->ctl, pending ? EPOLLOUT : EPOLLIN);
 }
 
 int sess_open(struct sess *s, sess_fn fn)
@@ -313,7 +337,7 @@ static void sess_read(struct sess *s)
 {
 	ssize_t n;
 
-	n = io_read(s->ctl.fd, s->in + s->inlen, sizeof(s->in) - s->inlen);
+	n = read(s->ctl.fd, s->in + s->inlen, sizeof(s->in) - s->inlen);
 	if (n < 0 && errno == EAGAIN)
 		return;
 	if (n < 0) {
@@ -330,11 +354,8 @@ static void sess_read(struct sess *s)
 
 static void sess_connected(struct sess *s)
 {
-	socklen_t len = sizeof(int);
-	int err = 0;
+	int err = sock_error(s->ctl.fd);
 
-	if (getsockopt(s->ctl.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-		err = errno;
 	if (err != 0) {
 		sess_fail(s, "connect: %s", strerror(err));
 		return;

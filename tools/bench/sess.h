@@ -32,7 +32,7 @@ struct xfer {
 	uint64_t want;		/* send: bytes to send */
 	uint64_t bytes;		/* moved so far */
 	uint64_t lines;
-	long long t_cmd, t_end;	/* command sent; both halves done */
+	long long t_end;	/* both halves done */
 	char cmd[SESS_CMDMAX];	/* sent once PASV is answered */
 };
 
@@ -50,14 +50,11 @@ struct sess {
 	long long t0;		/* the current operation began (ns) */
 	struct xfer x;
 	unsigned step;		/* free for the scenario */
-	unsigned long long n;
-	long long t;
 	char in[SESS_INMAX];
 	char out[SESS_CMDMAX];
 	char text[SESS_TEXTMAX];	/* the last reply's final line */
 };
 
-void sess_init(struct sess *s, struct bench *b, unsigned id);
 /* n sessions, initialised (NULL when out of memory); the free closes
  * whatever is still open. */
 struct sess *sess_array(struct bench *b, unsigned n);
@@ -83,6 +80,13 @@ static inline int sess_alive(const struct sess *s)
 }
 
 /* Inside the session layer (sess.c, xfer.c). */
+/* A non-blocking socket connecting to sa: the fd, with *pending set while
+ * the connect is in progress (EPOLLOUT says when it ends); -1 and errno
+ * when it failed at once. */
+int nb_connect(const struct sockaddr_storage *sa, socklen_t len,
+	       int *pending);
+/* How a non-blocking connect on fd ended: 0, or an errno value. */
+int sock_error(int fd);
 void sess_finish(struct sess *s, int code);
 void sess_fail(struct sess *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

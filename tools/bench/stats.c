@@ -52,6 +52,13 @@ static int samples_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 double samples_pct(struct samples *s, double p)
 {
 	size_t rank;
@@ -68,14 +75,4 @@ double samples_pct(struct samples *s, double p)
 	if (rank > s->n)
 		rank = s->n;
 	return s->v[rank - 1] / 1000.0;
-}
-
-double samples_mean(const struct samples *s)
-{
-	double sum = 0;
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		sum += s->v[i];
-	return s->n ? sum / (double)s->n / 1000.0 : 0;
 }

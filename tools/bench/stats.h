@@ -20,6 +20,7 @@ void samples_free(struct samples *s);
 void samples_add(struct samples *s, long long ns);
 /* Nearest-rank percentile p (0..100) in milliseconds; 0 when empty. */
 double samples_pct(struct samples *s, double p);
-double samples_mean(const struct samples *s);
+/* qsort(3) order for doubles, smallest first. */
+int cmp_double(const void *a, const void *b);
 
 #endif

@@ -5,7 +5,7 @@
  * one buffer per wake-up so every stream gets its turn.
  */
 #include "sess.h"
-#include "io.h"
+#include "ftpc.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -59,57 +59,20 @@ static void xfer_done(struct sess *s)
 	sess_finish(s, s->x.final);
 }
 
-/* "227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)": the port. */
-static int xfer_port_227(const char *text, unsigned *port)
-{
-	unsigned h[4], p1, p2;
-	const char *p = strchr(text + 3, '(');
-
-	if (p == NULL)		/* RFC 1123 4.1.2.6: find the first digit */
-		for (p = text + 3; *p != '\0' && (*p < '0' || *p > '9'); p++)
-			;
-	else
-		p++;
-	if (sscanf(p, "%u,%u,%u,%u,%u,%u", &h[0], &h[1], &h[2], &h[3],
-		   &p1, &p2) != 6 || p1 > 255 || p2 > 255)
-		return -1;
-	*port = p1 * 256 + p2;
-	return 0;
-}
-
-/* "229 Entering Extended Passive Mode (|||port|)": the port. */
-static int xfer_port_229(const char *text, unsigned *port)
-{
-	const char *p = strchr(text + 3, '(');
-	unsigned long v;
-	char *end;
-
-	if (p == NULL || p[1] == '\0' || p[2] != p[1] || p[3] != p[1])
-		return -1;
-	v = strtoul(p + 4, &end, 10);
-	if (end == p + 4 || *end != p[1] || v == 0 || v > 65535)
-		return -1;
-	*port = (unsigned)v;
-	return 0;
-}
-
 static int xfer_connect(struct sess *s, unsigned port)
 {
 	struct bench *b = s->b;
 	struct sockaddr_storage sa = b->addr;
-	int fd;
+	int pending;
 
 	if (sa.ss_family == AF_INET)
 		((struct sockaddr_in *)&sa)->sin_port = htons(port);
 	else
 		((struct sockaddr_in6 *)&sa)->sin6_port = htons(port);
-	fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
-	if (fd < 0)
-		return -1;
-	s->dat.fd = fd;
-	if (connect(fd, (struct sockaddr *)&sa, b->addrlen) != 0 &&
-	    errno != EINPROGRESS)
+	/* Sending checks how the connect ended (xfer_connected); reading
+	 * learns it from read(). */
+	s->dat.fd = nb_connect(&sa, b->addrlen, &pending);
+	if (s->dat.fd < 0)
 		return -1;
 	return ev_watch(&b->loop, &s->dat,
 			s->x.dir == XFER_SEND ? EPOLLOUT : EPOLLIN);
@@ -118,12 +81,15 @@ static int xfer_connect(struct sess *s, unsigned port)
 static void xfer_begin(struct sess *s, int code)
 {
 	struct xfer *x = &s->x;
-	unsigned port;
-	int r;
+	struct sockaddr_storage ss;
+	unsigned port = 0;
 
-	r = code == 227 ? xfer_port_227(s->text, &port) :
-		xfer_port_229(s->text, &port);
-	if (r != 0) {
+	/* Only the port: the address is the control connection's. */
+	if (code == 227 && ftpc_parse_227(s->text, &ss) == 0)
+		port = ftpc_addr_port((struct sockaddr *)&ss);
+	else if (code == 229 && ftpc_parse_229(s->text, &port) != 0)
+		port = 0;
+	if (port == 0) {
 		sess_fail(s, "no port in \"%s\"", s->text);
 		return;
 	}
@@ -132,7 +98,6 @@ static void xfer_begin(struct sess *s, int code)
 		return;
 	}
 	x->running = 1;
-	x->t_cmd = loop_clock();
 	(void)sess_send(s, x->cmd);
 }
 
@@ -161,7 +126,7 @@ static void xfer_read(struct sess *s)
 	char *p, *end;
 	ssize_t n;
 
-	n = io_read(s->dat.fd, s->b->iobuf, BENCH_IOBUF);
+	n = read(s->dat.fd, s->b->iobuf, BENCH_IOBUF);
 	if (n < 0 && errno == EAGAIN)
 		return;
 	if (n < 0) {
@@ -186,11 +151,8 @@ static void xfer_read(struct sess *s)
 
 static int xfer_connected(struct sess *s)
 {
-	socklen_t len = sizeof(int);
-	int err = 0;
+	int err = sock_error(s->dat.fd);
 
-	if (getsockopt(s->dat.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-		err = errno;
 	if (err != 0) {
 		sess_fail(s, "data connect: %s", strerror(err));
 		return -1;
@@ -208,8 +170,9 @@ static void xfer_write(struct sess *s)
 	if (!x->connected && xfer_connected(s) != 0)
 		return;
 	if (left > 0) {
-		n = io_send(s->dat.fd, s->b->iobuf,
-			    left < BENCH_IOBUF ? (size_t)left : BENCH_IOBUF);
+		n = send(s->dat.fd, s->b->iobuf,
+			 left < BENCH_IOBUF ? (size_t)left : BENCH_IOBUF,
+			 MSG_NOSIGNAL);
 		if (n < 0 && errno == EAGAIN)
 			return;
 		if (n < 0) {
@@ -217,7 +180,6 @@ static void xfer_write(struct sess *s)
 			return;
 		}
 		x->bytes += (uint64_t)n;
-		s->b->tx_bytes += (uint64_t)n;
 		left -= (uint64_t)n;
 	}
 	if (left > 0)
