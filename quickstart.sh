@@ -115,10 +115,11 @@ EOF
 # As root, cellftpd refuses to serve without server.run_as: make a system
 # user (no shell, no home) and a config for it whose data (cells, users
 # file, logs) lives in var/srv, owned by that user; var/prefix (the
-# binaries root runs) stays root's.
+# binaries root runs) stays root's.  root_config CONF-FILE (called
+# directly, not in $(...), so set -e holds inside it).
 RUN_AS=cellftpd
 root_config() {
-	local conf=var/cellftpd.conf moddir
+	local conf=$1 moddir
 	if ! id -u "$RUN_AS" >/dev/null 2>&1; then
 		say "creating the system user $RUN_AS"
 		useradd --system --no-create-home --home-dir /nonexistent \
@@ -146,7 +147,6 @@ root_config() {
 		"    { name = \"log_file\"; dir = \"$PWD/var/srv/log\"; }" \
 		"  );" \
 		"};" >"$conf"
-	printf '%s\n' "$conf"
 }
 
 cmd_run() {
@@ -155,7 +155,8 @@ cmd_run() {
 	meson install -C "$BUILD" --quiet
 	mkdir -p var
 	if [ "$(id -u)" -eq 0 ]; then
-		conf=$(root_config)
+		conf=var/cellftpd.conf
+		root_config "$conf"
 		users=var/srv/users
 		export CELLFTPD_QS_CONF="$conf"
 	fi
