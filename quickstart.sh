@@ -119,15 +119,21 @@ EOF
 # directly, not in $(...), so set -e holds inside it).
 RUN_AS=cellftpd
 root_config() {
-	local conf=$1 moddir
+	local conf=$1 d moddir
 	if ! id -u "$RUN_AS" >/dev/null 2>&1; then
 		say "creating the system user $RUN_AS"
 		useradd --system --no-create-home --home-dir /nonexistent \
 			--shell /usr/sbin/nologin "$RUN_AS"
 	fi
-	mkdir -p var/srv/cells var/srv/log
-	[ -e var/srv/users ] || (umask 077 && : >var/srv/users)
-	chown -R "$RUN_AS:" var/srv
+	# only what is made here is given to $RUN_AS: what the server and
+	# cellftpd-user made since keeps the owner they gave it
+	for d in var/srv var/srv/cells var/srv/log; do
+		[ -d "$d" ] || { mkdir "$d" && chown "$RUN_AS:" "$d"; }
+	done
+	if [ ! -e var/srv/users ]; then
+		(umask 077 && : >var/srv/users)
+		chown "$RUN_AS:" var/srv/users
+	fi
 	chmod 0750 var/srv var/srv/log
 	moddir=$(dirname "$(find "$PREFIX" -name auth_file.so | head -n 1)")
 	[ -e "$conf" ] || printf '%s\n' \
