@@ -119,7 +119,7 @@ EOF
 # directly, not in $(...), so set -e holds inside it).
 RUN_AS=cellftpd
 root_config() {
-	local conf=$1 d moddir
+	local conf=$1 d
 	if ! id -u "$RUN_AS" >/dev/null 2>&1; then
 		say "creating the system user $RUN_AS"
 		useradd --system --no-create-home --home-dir /nonexistent \
@@ -135,7 +135,6 @@ root_config() {
 		chown "$RUN_AS:" var/srv/users
 	fi
 	chmod 0750 var/srv var/srv/log
-	moddir=$(dirname "$(find "$PREFIX" -name auth_file.so | head -n 1)")
 	[ -e "$conf" ] || printf '%s\n' \
 		"# written by quickstart.sh for a root start: edit freely" \
 		"server: {" \
@@ -145,7 +144,6 @@ root_config() {
 		"  run_as = \"$RUN_AS\";" \
 		"};" \
 		"modules: {" \
-		"  path = \"$moddir\";" \
 		"  load = (" \
 		"    { name = \"auth_file\"; users = \"$PWD/var/srv/users\";" \
 		"      registration = \"admin\"; default_quota = \"1G\"; }," \
