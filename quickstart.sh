@@ -177,36 +177,27 @@ cmd_run() {
 	exec "$PREFIX/sbin/cellftpd"
 }
 
-# A sanitizer build in its own folder: sanitize DIR MESON-OPTION [TEST...]
-# (no tests named: all of them).  Never -Werror: another compiler's new
-# warnings must not hide what the sanitizers find.
+# A sanitizer build in its own folder: sanitize DIR -DOPTION... [TEST...]
+# (the -D options go to meson setup, the rest to meson test; no tests
+# named: all of them).  Never -Werror: another compiler's new warnings
+# must not hide what the sanitizers find.
 sanitize() {
-	local dir=$1 opt=$2
-	shift 2
+	local dir=$1 opts=(-Db_lundef=false)
+	shift
+	while [ $# -gt 0 ] && [[ $1 == -D* ]]; do
+		opts+=("$1")
+		shift
+	done
 	if [ -f "$dir/meson-private/coredata.dat" ]; then
-		meson setup --reconfigure "$opt" -Db_lundef=false "$dir" >/dev/null
+		meson setup --reconfigure "${opts[@]}" "$dir" >/dev/null
 	else
-		meson setup "$opt" -Db_lundef=false "$dir" >/dev/null
+		meson setup "${opts[@]}" "$dir" >/dev/null
 	fi || return 1
 	meson compile -C "$dir" >/dev/null || return 1
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	TSAN_OPTIONS=halt_on_error=1 \
 		meson test -C "$dir" --no-rebuild --print-errorlogs "$@"
-}
-
-# The libFuzzer targets (clang, -Dfuzz=true; the same folder as
-# tests/fuzz/run.sh) run as the "fuzz" suite: 5 seconds each over a copy
-# of the committed corpus (tests/fuzz/ci.sh), so CI never grows it.
-fuzz_ci() {
-	local dir=build-fuzz opts=(-Dfuzz=true -Dtests=false)
-	if [ -f "$dir/meson-private/coredata.dat" ]; then
-		meson setup --reconfigure "${opts[@]}" "$dir" >/dev/null
-	else
-		CC=clang meson setup "${opts[@]}" "$dir" >/dev/null
-	fi || return 1
-	meson compile -C "$dir" >/dev/null || return 1
-	meson test -C "$dir" --no-rebuild --print-errorlogs --suite fuzz
 }
 
 # Every test: the plain build (as CI builds it), then all unit and protocol
@@ -224,7 +215,11 @@ cmd_test() {
 		say "the pool, the quota ledger and listings under TSan (build-tsan)"
 		CC=clang sanitize build-tsan -Db_sanitize=thread pool quota list || rc=1
 		say "each libFuzzer target for a few seconds (build-fuzz)"
-		fuzz_ci || rc=1
+		# clang, -Dfuzz=true, the folder tests/fuzz/run.sh uses: the
+		# "fuzz" suite runs each target 5 seconds over a copy of the
+		# committed corpus (tests/fuzz/ci.sh), so CI never grows it
+		CC=clang sanitize build-fuzz -Dfuzz=true -Dtests=false \
+			--suite fuzz || rc=1
 	fi
 	return $rc
 }
