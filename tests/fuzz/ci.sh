@@ -7,15 +7,13 @@
 set -eu
 
 [ $# -eq 3 ] || { echo "usage: $0 BINARY CORPUS SECONDS" >&2; exit 2; }
-here=$(cd "$(dirname "$0")" && pwd)
+fuzz_dir=$(cd "$(dirname "$0")" && pwd)
+. "$fuzz_dir/libfuzzer.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/cellftpd-fuzz-ci.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-export LSAN_OPTIONS
 mkdir "$work/new"
 # a finding exits non-zero; its input is printed in the log as base64
-"$1" -max_total_time="$3" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
-	-artifact_prefix="$work/" -print_final_stats=1 -print_pcs=0 \
+libfuzzer "$1" -max_total_time="$3" -artifact_prefix="$work/" -print_pcs=0 \
 	"$work/new" "$2" 2>&1 || {
 	rc=$?
 	for a in "$work"/crash-* "$work"/leak-* "$work"/timeout-* \

@@ -36,18 +36,17 @@ for t in $targets; do
 done
 ninja -C "$build" "$@" >/dev/null
 
-LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-export LSAN_OPTIONS
+fuzz_dir=$src/tests/fuzz
+. "$fuzz_dir/libfuzzer.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/cellftpd-fuzz.XXXXXX")
 failed=
 for t in $targets; do
 	mkdir -p "$work/$t"
 	echo "fuzz_$t: ${secs}s"
 	# new inputs go to $work/$t; the committed corpus is only read
-	if ! "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" \
-	    -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
-	    -artifact_prefix="$work/$t-" -print_final_stats=1 \
-	    "$work/$t" "$src/tests/fuzz/corpus/$t" >"$work/$t.log" 2>&1; then
+	if ! libfuzzer "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" \
+	    -artifact_prefix="$work/$t-" \
+	    "$work/$t" "$fuzz_dir/corpus/$t" >"$work/$t.log" 2>&1; then
 		tail -n 40 "$work/$t.log" >&2
 		failed="$failed $t"
 		continue
