@@ -65,7 +65,6 @@ class Server:
 	"""One server: write_config() then start(), stop() (idempotent)."""
 
 	name = "?"
-	forks = True		# a process per session
 
 	def __init__(self, ctx, port, pasv):
 		self.ctx = ctx		# user, home, data root, tmp, binaries
@@ -153,7 +152,6 @@ class Server:
 
 class Cellftpd(Server):
 	name = "cellftpd"
-	forks = False
 
 	def write_config(self):
 		c = self.ctx
@@ -330,4 +328,4 @@ def _dpkg_version(pkg):
 
 
 KINDS = {c.name: c for c in (Cellftpd, Vsftpd, PureFtpd, Proftpd)}
-ORDER = ["cellftpd", "vsftpd", "pure-ftpd", "proftpd"]
+ORDER = list(KINDS)
