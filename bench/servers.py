@@ -73,6 +73,7 @@ class Server:
 		self.dir = os.path.join(ctx.tmp, self.name)
 		self.proc = None
 		self.logf = None
+		self._version = None
 		os.makedirs(self.dir, exist_ok=True)
 		os.chmod(self.dir, 0o755)
 
@@ -83,6 +84,12 @@ class Server:
 		pass
 
 	def version(self):
+		"""The server's version, asked once."""
+		if self._version is None:
+			self._version = self._ask_version()
+		return self._version
+
+	def _ask_version(self):
 		return "?"
 
 	@property
@@ -210,7 +217,7 @@ modules: {
 	def argv(self):
 		return [self.ctx.cellftpd, "-c", self.conf]
 
-	def version(self):
+	def _ask_version(self):
 		r = subprocess.run([self.ctx.cellftpd, "-V"], capture_output=True,
 				   text=True)
 		return r.stdout.strip().split()[-1] if r.returncode == 0 else "?"
@@ -253,7 +260,7 @@ class Vsftpd(Server):
 	def argv(self):
 		return [self.ctx.vsftpd, self.conf]
 
-	def version(self):
+	def _ask_version(self):
 		return _dpkg_version("vsftpd")
 
 
@@ -271,7 +278,7 @@ class PureFtpd(Server):
 			"-g", os.path.join(self.dir, "pure-ftpd.pid"),
 			"-O", "stats:" + os.path.join(self.dir, "transfer.log")]
 
-	def version(self):
+	def _ask_version(self):
 		return self.ctx.deb_versions.get("pure-ftpd", "?")
 
 
@@ -317,7 +324,7 @@ TransferLog %s/xferlog
 	def argv(self):
 		return [self.ctx.proftpd, "-n", "-c", self.conf]
 
-	def version(self):
+	def _ask_version(self):
 		return self.ctx.deb_versions.get("proftpd-core", "?")
 
 
