@@ -103,18 +103,17 @@ def install_peers(tmp):
 	return versions
 
 
-def find_peers(tmp, unpacked):
-	"""Paths of the peer binaries that exist: {name: path}."""
+def find_peers(tmp):
+	"""Paths of the peer binaries that exist: {name: path}, the ones
+	install_peers unpacked into tmp/peers first."""
+	unpacked = os.path.join(tmp, "peers/usr/sbin")
 	where = {
 		"vsftpd": ["/usr/sbin/vsftpd"],
-		"pure-ftpd": ["/usr/sbin/pure-ftpd"],
-		"proftpd": ["/usr/sbin/proftpd"],
+		"pure-ftpd": [os.path.join(unpacked, "pure-ftpd"),
+			      "/usr/sbin/pure-ftpd"],
+		"proftpd": [os.path.join(unpacked, "proftpd"),
+			    "/usr/sbin/proftpd"],
 	}
-	if unpacked:
-		where["pure-ftpd"].insert(0, os.path.join(tmp, "peers/usr/sbin/"
-							   "pure-ftpd"))
-		where["proftpd"].insert(0, os.path.join(tmp, "peers/usr/sbin/"
-							 "proftpd"))
 	found = {}
 	for name, paths in where.items():
 		for p in paths:
