@@ -128,7 +128,8 @@ def table(values, sz, servers):
 	return lines
 
 
-def _get(values, key, server):
+def get(values, key, server="cellftpd"):
+	"""One server's value of one row, None if it has none."""
 	return values.get(key, {}).get(server, (None,))[0]
 
 
@@ -140,7 +141,7 @@ def targets(values, hash_limit):
 		verdict = "n/a" if ok is None else ("met" if ok else "MISSED")
 		out.append((text, verdict, detail))
 
-	g = lambda k, s="cellftpd": _get(values, k, s)
+	g = lambda *key_server: get(values, *key_server)
 	mem, vs_mem = g("mem"), g("mem", "vsftpd")
 	check("idle session <= 4 KiB PSS and 100x less than vsftpd",
 	      None if mem is None or not vs_mem else
