@@ -40,6 +40,16 @@ def installed(pkg):
 	return r.returncode == 0 and r.stdout.endswith("installed")
 
 
+def _apt(argv, **kw):
+	"""run() an apt-get command, again after apt-get update if it fails
+	(the package lists may be stale or missing)."""
+	try:
+		return run(argv, **kw)
+	except RuntimeError:
+		run(["apt-get", "update", "-q"], env=kw.get("env"))
+		return run(argv, **kw)
+
+
 def _apt_install(pkgs):
 	want = [p for p in pkgs if not installed(p)]
 	if not want:
@@ -54,14 +64,8 @@ def _apt_install(pkgs):
 		os.chmod(POLICY_RC, 0o755)
 		made = True
 	try:
-		env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-		try:
-			run(["apt-get", "install", "-y", "-q",
-			     "--no-install-recommends"] + want, env=env)
-		except RuntimeError:
-			run(["apt-get", "update", "-q"], env=env)
-			run(["apt-get", "install", "-y", "-q",
-			     "--no-install-recommends"] + want, env=env)
+		_apt(["apt-get", "install", "-y", "-q", "--no-install-recommends"]
+		     + want, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
 	finally:
 		if made:
 			os.unlink(POLICY_RC)
@@ -87,11 +91,7 @@ def install_peers(tmp):
 	os.makedirs(debs)
 	os.makedirs(root)
 	log("apt-get download %s" % " ".join(UNPACKED))
-	try:
-		run(["apt-get", "download"] + UNPACKED, cwd=debs)
-	except RuntimeError:
-		run(["apt-get", "update", "-q"])
-		run(["apt-get", "download"] + UNPACKED, cwd=debs)
+	_apt(["apt-get", "download"] + UNPACKED, cwd=debs)
 	versions, libs = {}, []
 	for deb in sorted(os.listdir(debs)):
 		path = os.path.join(debs, deb)
