@@ -190,6 +190,8 @@ def shadow_hash(name):
 # ------------------------------------------------------------- the data
 
 def _write_file(path, size, block):
+	"""size bytes of block (a memoryview: slices are not copies),
+	repeated as needed."""
 	with open(path, "wb") as f:
 		left = size
 		while left > 0:
@@ -201,7 +203,7 @@ def _write_file(path, size, block):
 def make_data(home, sizes, uid, gid):
 	"""big.bin, mid.bin, small/f00000.., list/ in home, owned by the
 	user, and read once so every server starts from a warm page cache."""
-	block = os.urandom(4 * MIB)
+	block = memoryview(os.urandom(4 * MIB))
 	_write_file(os.path.join(home, "big.bin"), sizes["big"], block)
 	_write_file(os.path.join(home, "mid.bin"), sizes["mid"], block)
 	small = os.path.join(home, "small")
