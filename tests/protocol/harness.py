@@ -276,16 +276,10 @@ class Server:
 		with open(self.users_file, "w"):
 			pass
 		os.chmod(self.users_file, 0o600)
-		if os.geteuid() == 0:
-			self._give_to_run_as()
-
-	def _give_to_run_as(self):
-		"""As root the server runs as RUN_AS_ROOT: like a real install,
-		it owns the users file's folder (lock, atomic rewrite), the cells
-		and the logs.  The modules stay root's (the loader checks them)."""
-		pw = pwd.getpwnam(RUN_AS_ROOT)
-		for d in (self.tmp, self.root, self.logdir, self.users_file):
-			os.chown(d, pw.pw_uid, pw.pw_gid)
+		# Like a real install, run_as owns the users file's folder (lock,
+		# atomic rewrite), the cells and the logs.  The modules stay
+		# root's (the loader checks them).
+		give_to_run_as(self.tmp, self.root, self.logdir, self.users_file)
 
 	def conf_lines(self):
 		d = {
@@ -863,23 +857,35 @@ def tree_state(top):
 	return state
 
 
+def give_to_run_as(*paths):
+	"""As root the server runs as RUN_AS_ROOT: give it these paths (as
+	another user, nothing to do)."""
+	if os.geteuid() != 0:
+		return
+	pw = pwd.getpwnam(RUN_AS_ROOT)
+	for p in paths:
+		os.chown(p, pw.pw_uid, pw.pw_gid)
+
+
 def write_file(path, data, mtime=None):
-	os.makedirs(os.path.dirname(path), exist_ok=True)
+	"""A file in a cell, and the folders above it, the server's."""
+	make_dir(os.path.dirname(path))
 	with open(path, "wb") as f:
 		f.write(data)
-	if os.geteuid() == 0:		# the server runs as RUN_AS_ROOT
-		pw = pwd.getpwnam(RUN_AS_ROOT)
-		os.chown(path, pw.pw_uid, pw.pw_gid)
+	give_to_run_as(path)
 	if mtime is not None:
 		os.utime(path, (mtime, mtime))
 
 
 def make_dir(path):
-	"""A folder in a cell, the server's like what write_file writes."""
-	os.makedirs(path, exist_ok=True)
-	if os.geteuid() == 0:
-		pw = pwd.getpwnam(RUN_AS_ROOT)
-		os.chown(path, pw.pw_uid, pw.pw_gid)
+	"""A folder in a cell, the server's like what write_file writes, as
+	is every folder above it that it has to make."""
+	path = os.path.normpath(path)
+	if os.path.isdir(path):
+		return
+	make_dir(os.path.dirname(path))
+	os.mkdir(path)
+	give_to_run_as(path)
 
 
 def random_bytes(n, seed=None):
