@@ -828,6 +828,18 @@ def wait_for(cond, timeout=10.0, step=0.05):
 	return True
 
 
+def proc_status(path):
+	"""A /proc status file (/proc/PID/status, /proc/PID/task/TID/status)
+	as {field: value}, the values stripped: {"Uid": "0\t0\t0\t0", ...}."""
+	out = {}
+	with open(path) as f:
+		for line in f:
+			k, sep, v = line.partition(":")
+			if sep:
+				out[k] = v.strip()
+	return out
+
+
 def sha256_file(path):
 	h = hashlib.sha256()
 	with open(path, "rb") as f:

@@ -464,11 +464,10 @@ class HalfOpenFlood(TestCase):
 
 
 def rss_kb(pid):
-	with open("/proc/%d/status" % pid) as f:
-		for line in f:
-			if line.startswith("VmRSS:"):
-				return int(line.split()[1])
-	raise AssertionError("no VmRSS for %d" % pid)
+	st = harness.proc_status("/proc/%d/status" % pid)
+	if "VmRSS" not in st:
+		raise AssertionError("no VmRSS for %d" % pid)
+	return int(st["VmRSS"].split()[0])
 
 
 class MemoryBounds(TestCase):

@@ -186,9 +186,7 @@ def children(pid):
 		if not p.isdigit():
 			continue
 		try:
-			with open("/proc/%s/status" % p) as f:
-				st = dict(line.rstrip("\n").split(":\t", 1)
-					  for line in f if ":\t" in line)
+			st = harness.proc_status("/proc/%s/status" % p)
 		except OSError:
 			continue
 		if int(st.get("PPid", "0")) == pid:
@@ -274,8 +272,8 @@ class PamLogin(TestCase):
 		need_root(self)
 		f = self.login("pat")
 		f.voidcmd("NOOP")
-		with open("/proc/%d/status" % self.srv.proc.pid) as s:
-			uids = [l for l in s if l.startswith("Uid:")][0].split()[1:]
+		uids = harness.proc_status(
+			"/proc/%d/status" % self.srv.proc.pid)["Uid"].split()
 		nobody = pwd.getpwnam("nobody").pw_uid
 		self.assertEqual(set(int(u) for u in uids), {nobody})
 		procs = children(self.srv.proc.pid).values()

@@ -35,36 +35,26 @@ def tearDownModule():
 
 def proc_ids(pid):
 	"""(real, effective, saved, fs) uids and gids of a process."""
-	uids = gids = None
-	with open("/proc/%d/status" % pid) as f:
-		for line in f:
-			if line.startswith("Uid:"):
-				uids = [int(x) for x in line.split()[1:]]
-			elif line.startswith("Gid:"):
-				gids = [int(x) for x in line.split()[1:]]
-	return uids, gids
+	st = harness.proc_status("/proc/%d/status" % pid)
+	return ([int(x) for x in st["Uid"].split()],
+		[int(x) for x in st["Gid"].split()])
+
+
+def thread_status(pid):
+	"""{tid: status fields} of every thread of a process."""
+	return {tid: harness.proc_status("/proc/%d/task/%s/status" % (pid, tid))
+		for tid in os.listdir("/proc/%d/task" % pid)}
 
 
 def thread_uids(pid):
 	"""Effective uid of every thread: a per-thread setuid would show here."""
-	out = []
-	for tid in os.listdir("/proc/%d/task" % pid):
-		with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
-			for line in f:
-				if line.startswith("Uid:"):
-					out.append(int(line.split()[2]))
-	return out
+	return [int(st["Uid"].split()[1]) for st in thread_status(pid).values()]
 
 
 def proc_caps(pid):
 	"""{"CapEff": int, "CapPrm": ..., "CapBnd": ..., ...} of a process."""
-	caps = {}
-	with open("/proc/%d/status" % pid) as f:
-		for line in f:
-			if line.startswith("Cap"):
-				k, v = line.split(":")
-				caps[k] = int(v, 16)
-	return caps
+	st = harness.proc_status("/proc/%d/status" % pid)
+	return {k: int(v, 16) for k, v in st.items() if k.startswith("Cap")}
 
 
 class PrivilegeDrop(TestCase):
@@ -72,10 +62,8 @@ class PrivilegeDrop(TestCase):
 		caps = proc_caps(srv.proc.pid)
 		for k in ("CapEff", "CapPrm", "CapBnd", "CapInh", "CapAmb"):
 			self.assertEqual(caps.get(k, 0), 0, "%s = %x" % (k, caps.get(k, 0)))
-		for tid in os.listdir("/proc/%d/task" % srv.proc.pid):
-			with open("/proc/%d/task/%s/status" % (srv.proc.pid, tid)) as f:
-				eff = [l for l in f if l.startswith("CapEff:")]
-			self.assertEqual(int(eff[0].split()[1], 16), 0, tid)
+		for tid, st in thread_status(srv.proc.pid).items():
+			self.assertEqual(int(st["CapEff"], 16), 0, tid)
 
 
 	def test_every_uid_and_gid_is_run_as_once_ready(self):
