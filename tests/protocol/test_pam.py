@@ -125,10 +125,7 @@ class World:
 		pam_keys = {"name": "auth_pam", "admin_group": "ftpadmin",
 			    "deny_users": ["denny"]}
 		pam_keys.update(pam or {})
-		keys = dict(server or {})
-		if ROOT:
-			keys.setdefault("run_as", "nobody")
-		srv = Server(users=(), server=keys, start=False,
+		srv = Server(users=(), server=server, start=False,
 			     env=self.env(), **kw)
 		try:
 			if order[0] == "pam":
@@ -158,9 +155,10 @@ def setUpModule():
 					  "libnss-wrapper" % lib)
 	if ROOT:
 		try:
-			pwd.getpwnam("nobody")
+			pwd.getpwnam(harness.RUN_AS_ROOT)
 		except KeyError:
-			harness.skip_file("no 'nobody' user to serve as")
+			harness.skip_file("no '%s' user to serve as"
+					  % harness.RUN_AS_ROOT)
 	world = World()
 
 
@@ -274,8 +272,8 @@ class PamLogin(TestCase):
 		f.voidcmd("NOOP")
 		uids = harness.proc_status(
 			"/proc/%d/status" % self.srv.proc.pid)["Uid"].split()
-		nobody = pwd.getpwnam("nobody").pw_uid
-		self.assertEqual(set(int(u) for u in uids), {nobody})
+		run_as = pwd.getpwnam(harness.RUN_AS_ROOT).pw_uid
+		self.assertEqual(set(int(u) for u in uids), {run_as})
 		procs = children(self.srv.proc.pid).values()
 		self.assertIn(("cellftpd-pam", 0), procs)
 		self.assertIn(("cellftpd-agent", 2001), procs)

@@ -74,7 +74,7 @@ def sanitizer_env():
 class PamUnix(TestCase):
 	def test_a_system_user_logs_in_and_owns_the_upload(self):
 		pw = pwd.getpwnam(user)
-		srv = Server(users=(), server={"run_as": "nobody"}, extra_modules=[
+		srv = Server(users=(), extra_modules=[
 			{"name": "auth_pam", "service": service}],
 			env=sanitizer_env())
 		try:

@@ -14,7 +14,6 @@ import harness
 from harness import Server, TestCase
 
 srv = None
-RUN_AS = "nobody"
 
 
 def setUpModule():
@@ -22,10 +21,11 @@ def setUpModule():
 	if os.geteuid() != 0:
 		harness.skip_file("not running as root: no privileges to drop")
 	try:
-		pwd.getpwnam(RUN_AS)
+		pwd.getpwnam(harness.RUN_AS_ROOT)
 	except KeyError:
-		harness.skip_file("no '%s' user on this machine" % RUN_AS)
-	srv = Server(server={"run_as": RUN_AS})
+		harness.skip_file("no '%s' user on this machine"
+				  % harness.RUN_AS_ROOT)
+	srv = Server()
 
 
 def tearDownModule():
@@ -67,7 +67,7 @@ class PrivilegeDrop(TestCase):
 
 
 	def test_every_uid_and_gid_is_run_as_once_ready(self):
-		pw = pwd.getpwnam(RUN_AS)
+		pw = pwd.getpwnam(harness.RUN_AS_ROOT)
 		uids, gids = proc_ids(srv.proc.pid)
 		self.assertEqual(uids, [pw.pw_uid] * 4)
 		self.assertEqual(gids, [pw.pw_gid] * 4)
@@ -75,7 +75,8 @@ class PrivilegeDrop(TestCase):
 
 	def test_cell_made_by_cellftpd_user_belongs_to_run_as(self):
 		st = os.stat(srv.cell("alice"))
-		self.assertEqual(st.st_uid, pwd.getpwnam(RUN_AS).pw_uid)
+		self.assertEqual(st.st_uid,
+				 pwd.getpwnam(harness.RUN_AS_ROOT).pw_uid)
 		self.assertEqual(st.st_mode & 0o777, 0o700)
 
 	def test_user_works_and_uploads_belong_to_run_as(self):
@@ -86,7 +87,7 @@ class PrivilegeDrop(TestCase):
 			f.mkd("/dir")
 		finally:
 			f.bye()
-		uid = pwd.getpwnam(RUN_AS).pw_uid
+		uid = pwd.getpwnam(harness.RUN_AS_ROOT).pw_uid
 		for name in ("up.txt", "dir"):
 			st = os.stat(os.path.join(srv.cell("alice"), name))
 			self.assertEqual(st.st_uid, uid, name)
