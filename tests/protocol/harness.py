@@ -828,6 +828,16 @@ def wait_for(cond, timeout=10.0, step=0.05):
 	return True
 
 
+def preload_env(*libs):
+	"""Environment for a server with these libraries preloaded: they
+	come before the sanitizer runtime, so ASan must not insist on being
+	first."""
+	asan = os.environ.get("ASAN_OPTIONS", "")
+	return {"LD_PRELOAD": ":".join(libs),
+		"ASAN_OPTIONS": (asan + ":" if asan else "") +
+		"verify_asan_link_order=0"}
+
+
 def proc_status(path):
 	"""A /proc status file (/proc/PID/status, /proc/PID/task/TID/status)
 	as {field: value}, the values stripped: {"Uid": "0\t0\t0\t0", ...}."""

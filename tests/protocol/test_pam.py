@@ -104,9 +104,7 @@ class World:
 		return os.path.join(self.homes, login)
 
 	def env(self):
-		asan = os.environ.get("ASAN_OPTIONS", "")
-		return {
-			"LD_PRELOAD": PAM_WRAPPER + ":" + NSS_WRAPPER,
+		return dict(harness.preload_env(PAM_WRAPPER, NSS_WRAPPER), **{
 			"PAM_WRAPPER": "1",
 			"PAM_WRAPPER_SERVICE_DIR": self.services,
 			# sanitizers refuse RTLD_DEEPBIND; pam_wrapper 1.1.4
@@ -115,10 +113,7 @@ class World:
 			"UID_WRAPPER_DISABLE_DEEPBIND": "1",
 			"NSS_WRAPPER_PASSWD": self.passwd,
 			"NSS_WRAPPER_GROUP": self.group,
-			# the wrappers are preloaded before the sanitizer runtime
-			"ASAN_OPTIONS": (asan + ":" if asan else "") +
-			"verify_asan_link_order=0",
-		}
+		})
 
 	def server(self, pam=None, order=("file", "pam"), server=None, **kw):
 		"""A cellftpd with auth_file and auth_pam chained in `order`."""

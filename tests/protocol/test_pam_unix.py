@@ -63,12 +63,10 @@ def sanitizer_env():
 	start calls a null pointer: pam_unix's crypt_r would.  Loading
 	libcrypt first gives the interceptor its target; harmless otherwise.
 	"""
-	asan = os.environ.get("ASAN_OPTIONS", "")
 	lib = "/lib/x86_64-linux-gnu/libcrypt.so.1"
 	if not os.path.exists(lib):
 		return {}
-	return {"LD_PRELOAD": lib, "ASAN_OPTIONS": (asan + ":" if asan else "")
-		+ "verify_asan_link_order=0"}
+	return harness.preload_env(lib)
 
 
 class PamUnix(TestCase):
