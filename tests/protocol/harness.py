@@ -805,17 +805,18 @@ def log_lines(srv, name, pattern, want=1, timeout=10.0):
 	"""Lines of the log file `name` matching pattern, once there are at
 	least `want` of them (the logger thread writes soon, not at once)."""
 	rx = re.compile(pattern)
-	deadline = time.monotonic() + timeout
-	while True:
+	found = []
+
+	def enough():
 		try:
 			with open(os.path.join(srv.logdir, name), "rb") as f:
 				text = f.read().decode("utf-8", "replace")
 		except FileNotFoundError:
 			text = ""
-		found = [x for x in text.splitlines() if rx.search(x)]
-		if len(found) >= want or time.monotonic() > deadline:
-			return found
-		time.sleep(0.1)
+		found[:] = [x for x in text.splitlines() if rx.search(x)]
+		return len(found) >= want
+	wait_for(enough, timeout, 0.1)
+	return found
 
 
 def wait_for(cond, timeout=10.0, step=0.05):

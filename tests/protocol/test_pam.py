@@ -188,6 +188,11 @@ def children(pid):
 	return out
 
 
+def agents(pid):
+	"""The session file agents below pid."""
+	return [p for p, (n, _) in children(pid).items() if n == "cellftpd-agent"]
+
+
 class PamLogin(TestCase):
 	@classmethod
 	def setUpClass(cls):
@@ -276,19 +281,10 @@ class PamLogin(TestCase):
 
 	def test_the_session_agent_ends_with_the_session(self):
 		f = self.login("pat")
-		before = [p for p, (n, _) in children(self.srv.proc.pid).items()
-			  if n == "cellftpd-agent"]
-		self.assertTrue(before)
+		self.assertTrue(agents(self.srv.proc.pid))
 		f.bye()
-		deadline = time.monotonic() + 10
-		while time.monotonic() < deadline:
-			left = [p for p, (n, _) in
-				children(self.srv.proc.pid).items()
-				if n == "cellftpd-agent"]
-			if not left:
-				break
-			time.sleep(0.1)
-		self.assertEqual(left, [])
+		harness.wait_for(lambda: not agents(self.srv.proc.pid), 10, 0.1)
+		self.assertEqual(agents(self.srv.proc.pid), [])
 
 	def test_a_stopped_agent_fails_its_session_not_the_server(self):
 		f = self.login("pat")

@@ -496,16 +496,15 @@ class PassiveListenerKept(LoggedIn):
 	def test_the_port_is_let_go_when_no_pasv_follows(self):
 		addr = self.c.pasv()
 		self.fetch(addr)
-		deadline = time.monotonic() + 10
-		while True:
+
+		def let_go():
 			try:
-				s = socket.create_connection(addr, timeout=2)
+				socket.create_connection(addr, timeout=2).close()
 			except ConnectionRefusedError:
-				break
-			s.close()
-			self.assertLess(time.monotonic(), deadline,
-					"passive port still open 10 s after its transfer")
-			time.sleep(0.5)
+				return True
+			return False
+		self.assertTrue(harness.wait_for(let_go, 10, 0.5),
+				"passive port still open 10 s after its transfer")
 		self.assertEqual(self.c.cmd("NOOP").code, 200)
 
 
