@@ -102,6 +102,21 @@ def sha(b):
 	return hashlib.sha256(b).hexdigest()
 
 
+def auth_tls(srv, after=b""):
+	"""A control connection that has read the 220, sent AUTH TLS (and
+	`after`, in clear) and read the 234: its socket, for the handshake."""
+	c = socket.create_connection((srv.host, srv.port), 10)
+	f = c.makefile("rb")
+	line = f.readline()
+	if not line.startswith(b"220"):
+		raise AssertionError("banner: %r" % line)
+	c.sendall(b"AUTH TLS\r\n" + after)
+	line = f.readline()
+	if not line.startswith(b"234"):
+		raise AssertionError("AUTH TLS: %r" % line)
+	return c
+
+
 def get(f, path):
 	out = io.BytesIO()
 	f.retrbinary("RETR " + path, out.write)
@@ -195,11 +210,7 @@ class Reuse(TestCase):
 	def test_alpn_ftp_accepted(self):
 		ctx = client_ctx()
 		ctx.set_alpn_protocols(["ftp"])
-		c = socket.create_connection((self.srv.host, self.srv.port), 10)
-		f = c.makefile("rb")
-		self.assertTrue(f.readline().startswith(b"220"))
-		c.sendall(b"AUTH TLS\r\n")
-		self.assertTrue(f.readline().startswith(b"234"))
+		c = auth_tls(self.srv)
 		t = ctx.wrap_socket(c)
 		self.assertEqual(t.selected_alpn_protocol(), "ftp")
 		t.sendall(b"NOOP\r\n")
@@ -209,11 +220,7 @@ class Reuse(TestCase):
 	def test_alpn_without_ftp_refused(self):
 		ctx = client_ctx()
 		ctx.set_alpn_protocols(["http/1.1"])
-		c = socket.create_connection((self.srv.host, self.srv.port), 10)
-		f = c.makefile("rb")
-		f.readline()
-		c.sendall(b"AUTH TLS\r\n")
-		self.assertTrue(f.readline().startswith(b"234"))
+		c = auth_tls(self.srv)
 		with self.assertRaises(ssl.SSLError):
 			ctx.wrap_socket(c)
 		c.close()
@@ -227,11 +234,7 @@ class Reuse(TestCase):
 		except (ValueError, ssl.SSLError) as e:
 			self.skipTest("this OpenSSL cannot offer TLS 1.1: %s" % e)
 		before = self.srv.out_len()
-		c = socket.create_connection((self.srv.host, self.srv.port), 10)
-		f = c.makefile("rb")
-		f.readline()
-		c.sendall(b"AUTH TLS\r\n")
-		self.assertTrue(f.readline().startswith(b"234"))
+		c = auth_tls(self.srv)
 		with self.assertRaises((ssl.SSLError, OSError)):
 			ctx.wrap_socket(c)
 		c.close()
@@ -247,11 +250,7 @@ class Reuse(TestCase):
 				"no TLS version in the log")
 
 	def test_clear_text_after_auth_is_not_run(self):
-		c = socket.create_connection((self.srv.host, self.srv.port), 10)
-		f = c.makefile("rb")
-		f.readline()
-		c.sendall(b"AUTH TLS\r\nHELP\r\n")
-		self.assertTrue(f.readline().startswith(b"234"))
+		c = auth_tls(self.srv, after=b"HELP\r\n")
 		t = client_ctx().wrap_socket(c)
 		t.sendall(b"NOOP\r\n")
 		self.assertTrue(t.recv(100).startswith(b"200"), "HELP ran")
@@ -354,12 +353,7 @@ class Implicit(TestCase):
 
 
 def server_cert_der(srv):
-	c = socket.create_connection((srv.host, srv.port), 10)
-	f = c.makefile("rb")
-	f.readline()
-	c.sendall(b"AUTH TLS\r\n")
-	f.readline()
-	t = client_ctx().wrap_socket(c)
+	t = client_ctx().wrap_socket(auth_tls(srv))
 	der = t.getpeercert(binary_form=True)
 	t.close()
 	return hashlib.sha256(der).hexdigest()
