@@ -23,6 +23,7 @@ from harness import log_lines, Server, TestCase
 
 PW = "alice-Pw.1"
 work = None
+cert = None		# (cert, key) every TLSServer starts with
 
 
 def make_cert(name, cn="localhost"):
@@ -41,11 +42,12 @@ def make_cert(name, cn="localhost"):
 
 
 def setUpModule():
-	global work
+	global work, cert
 	if shutil.which("openssl") is None:
 		harness.skip_file("no openssl command to make a certificate")
 	work = tempfile.mkdtemp(prefix=harness.TMP_PREFIX + "tls-")
 	os.chmod(work, 0o755)
+	cert = make_cert("server")
 
 
 def tearDownModule():
@@ -56,8 +58,7 @@ class TLSServer(Server):
 	"""A Server whose config has a top-level tls group."""
 
 	def __init__(self, tls=None, **kw):
-		cert, key = make_cert("srv%d" % id(self))
-		self.tls_keys = {"certificate": cert, "key": key}
+		self.tls_keys = {"certificate": cert[0], "key": cert[1]}
 		self.tls_keys.update(tls or {})
 		super().__init__(**kw)
 
@@ -363,8 +364,9 @@ class Reload(TestCase):
 	def test_sighup_loads_a_new_certificate_and_keeps_it_on_a_bad_one(self):
 		with TLSServer() as srv:
 			old = server_cert_der(srv)
-			cert, key = make_cert("reload-new")
-			srv.tls_keys.update({"certificate": cert, "key": key})
+			new_cert, new_key = make_cert("reload-new")
+			srv.tls_keys.update({"certificate": new_cert,
+					     "key": new_key})
 			srv.write_conf()
 			n = srv.out_len()
 			srv.send_signal(signal.SIGHUP)
