@@ -152,8 +152,8 @@ class Reuse(TestCase):
 		self.assertTrue(any("big.bin" in l for l in lines), lines)
 		self.assertEqual(sha(get(f, "big.bin")), sha(data))
 		f.quit()
-		with open(os.path.join(self.srv.cell(), "big.bin"), "rb") as fh:
-			self.assertEqual(sha(fh.read()), sha(data))
+		self.assertEqual(harness.sha256_file(
+			os.path.join(self.srv.cell(), "big.bin")), sha(data))
 
 	def test_data_without_session_reuse_is_refused_522(self):
 		f = ftps(self.srv, cls=ftplib.FTP_TLS)
@@ -189,8 +189,7 @@ class Reuse(TestCase):
 				 "60", "-u", "alice:" + PW, "-o", dst,
 				 url + "curl.bin"])
 		self.assertEqual(r[0], 0, r)
-		with open(dst, "rb") as fh:
-			self.assertEqual(sha(fh.read()), sha(data))
+		self.assertEqual(harness.sha256_file(dst), sha(data))
 
 	def test_lftp_ssl_force_and_protect_data(self):
 		if shutil.which("lftp") is None:
@@ -205,8 +204,7 @@ class Reuse(TestCase):
 			  % (PW, self.srv.host, self.srv.port, src, src))
 		r = harness.run(["lftp", "-c", script], timeout=120)
 		self.assertEqual(r[0], 0, r)
-		with open(src + ".back", "rb") as fh:
-			self.assertEqual(sha(fh.read()), sha(data))
+		self.assertEqual(harness.sha256_file(src + ".back"), sha(data))
 
 	def test_alpn_ftp_accepted(self):
 		ctx = client_ctx()
