@@ -9,7 +9,6 @@ keys are checked like the others.
 """
 
 import os
-import re
 import resource
 import socket
 import statistics

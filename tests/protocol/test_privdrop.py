@@ -65,7 +65,6 @@ class PrivilegeDrop(TestCase):
 		for tid, st in thread_status(srv.proc.pid).items():
 			self.assertEqual(int(st["CapEff"], 16), 0, tid)
 
-
 	def test_every_uid_and_gid_is_run_as_once_ready(self):
 		pw = pwd.getpwnam(harness.RUN_AS_ROOT)
 		uids, gids = proc_ids(srv.proc.pid)

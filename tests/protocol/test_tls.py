@@ -16,7 +16,6 @@ import socket
 import ssl
 import subprocess
 import tempfile
-import time
 
 import harness
 from harness import log_lines, Server, TestCase
@@ -232,7 +231,6 @@ class Reuse(TestCase):
 			ctx.maximum_version = ssl.TLSVersion.TLSv1_1
 		except (ValueError, ssl.SSLError) as e:
 			self.skipTest("this OpenSSL cannot offer TLS 1.1: %s" % e)
-		before = self.srv.out_len()
 		c = auth_tls(self.srv)
 		with self.assertRaises((ssl.SSLError, OSError)):
 			ctx.wrap_socket(c)
