@@ -261,7 +261,7 @@ class OutOfDescriptors(TestCase):
 			for _ in range(self.NOFILE):
 				held.append(socket.create_connection(
 					(srv.host, srv.port), 5))
-			time.sleep(0.5)
+			srv.wait_output(r"accept:")	# the table is full
 			cpu0 = proc_cpu(srv.proc.pid)
 			time.sleep(2.0)
 			spent = proc_cpu(srv.proc.pid) - cpu0
@@ -306,7 +306,7 @@ class OutOfDescriptorsAtLogin(TestCase):
 			for _ in range(OutOfDescriptors.NOFILE):
 				held.append(socket.create_connection(
 					(srv.host, srv.port), 5))
-			time.sleep(0.5)
+			srv.wait_output(r"accept:")	# the table is full
 			c.expect("USER bob", 331)
 			r = c.cmd("PASS bob-Pw.12")
 			self.assertEqual(r.code, 421, r)
