@@ -266,6 +266,13 @@ void plug_close(struct plug *p)
 	p->dl = NULL;
 }
 
+void plug_log_event(struct plug *p, const struct cf_log_event *ev)
+{
+	p->m->log->event(p->st, ev);
+	if (p->m->log->flush != NULL)
+		p->m->log->flush(p->st);
+}
+
 struct cf_log_event ev_at(enum cf_event_type type, const char *login)
 {
 	struct cf_log_event ev;

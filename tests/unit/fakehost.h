@@ -53,6 +53,12 @@ int plug_init(struct plug *p, const struct cf_config *c, char *err,
 /* fini the instance if there is one, and dlclose. */
 void plug_close(struct plug *p);
 
+/*
+ * One event to a log plugin's instance as the core's logger thread
+ * delivers it: a batch of one (event, then flush if it has one).
+ */
+void plug_log_event(struct plug *p, const struct cf_log_event *ev);
+
 #define EV_T0 1795493178	/* Tue 2026-11-24T04:06:18Z */
 
 /*

@@ -61,14 +61,6 @@ static void log_plug_open(struct plug *p, const char *rel)
 	assert_non_null(p->m->log);
 }
 
-/* One event as the core's logger thread delivers it: a batch of one. */
-static void emit(struct plug *p, const struct cf_log_event *ev)
-{
-	p->m->log->event(p->st, ev);
-	if (p->m->log->flush != NULL)
-		p->m->log->flush(p->st);
-}
-
 /* A bad entry for a plugin, and the start of the error it must give. */
 struct refusal {
 	const char *kv[6];
@@ -403,49 +395,49 @@ static void emit_every_kind(struct plug *p)
 	struct cf_log_event ev;
 
 	ev = ev_at(CF_EV_CONNECT, NULL);
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_at(CF_EV_REFUSED, NULL);
 	ev.detail = "max_sessions";
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_at(CF_EV_LOGIN_FAIL, "alice");
 	ev.detail = "wrong password";
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_at(CF_EV_COMMAND, NULL);
 	ev.action = "PASS";
 	ev.detail = "Secret-Pw";
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_at(CF_EV_LOGIN, "alice");
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_at(CF_EV_FILE, "alice");
 	ev.action = "MKD";
 	ev.path = "/dir";
 	ev.result = 257;
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_xfer("RETR", "/a file", 'o', 1);
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_xfer("LIST", "/", 'o', 1);
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_at(CF_EV_ADMIN, "root");
 	ev.action = "USERDEL";
 	ev.detail = "bob";
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_at(CF_EV_REGISTER, "carl");
 	ev.action = "REGISTER";
 	ev.detail = "carl ****";
 	ev.result = 200;
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_at(CF_EV_QUOTA, "alice");
 	ev.action = "STOR";
 	ev.path = "/big";
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_at(CF_EV_LOGOUT, "alice");
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_at(CF_EV_DISCONNECT, "alice");
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 	ev = ev_at(CF_EV_SERVER, NULL);
 	ev.action = "log-dropped";
 	ev.detail = "log queue overflowed: 5 events dropped";
-	emit(p, &ev);
+	plug_log_event(p, &ev);
 }
 
 /* log_file.so started with c, after one event of every kind. */
@@ -712,17 +704,17 @@ static void reopen_after_rename_writes_new_files(void **state)
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	ev.action = "DELE";
 	ev.path = "/before";
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	for (i = 0; default_files[i] != NULL; i++) {	/* as logrotate */
 		snprintf(from, sizeof(from), "%s/%s", t->dir, default_files[i]);
 		snprintf(to, sizeof(to), "%s.1", from);
 		assert_int_equal(rename(from, to), 0);
 	}
 	ev.path = "/between";
-	emit(&p, &ev);		/* still the old file, not lost */
+	plug_log_event(&p, &ev);	/* still the old file, not lost */
 	p.m->log->reopen(p.st);
 	ev.path = "/after";
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_has(log_of(t, "files.log.1"), "path=/before\n");
 	assert_has(log_of(t, "files.log.1"), "path=/between\n");
 	assert_lacks(log_of(t, "files.log.1"), "/after");
@@ -750,10 +742,10 @@ static void reload_applies_only_when_every_file_opens(void **state)
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	assert_int_not_equal(p.m->reload(p.st, &bad, err, sizeof(err)), 0);
 	assert_has(err, "test.conf:11: log_file: cannot write in ");
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_has(log_of(t, "auth.log"), "user=alice event=LOGIN\n");
 	assert_int_equal(p.m->reload(p.st, &moved, err, sizeof(err)), 0);
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_has(log_of(t, "new/auth.log"), "\"event\":\"LOGIN\"}\n");
 	assert_string_equal(log_of(t, "auth.log"), HEAD "user=alice "
 			    "event=LOGIN\n");
@@ -778,13 +770,13 @@ static void lines_lost_on_a_full_disk_are_counted_and_told(void **state)
 	ev.action = "MKD";
 	ev.path = "/lost";
 	for (i = 0; i < 3; i++)
-		emit(&p, &ev);
+		plug_log_event(&p, &ev);
 	assert_string_equal(fh_logged(), "log_file: cannot write /dev/full: "
 			    "No space left on device; counting the lines "
 			    "lost\n");
 	assert_int_equal(p.m->reload(p.st, &c, err, sizeof(err)), 0);
 	ev.path = "/kept";
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_has(fh_logged(), "files.log is written again; 3 lines were "
 		   "lost\n");
 	assert_has(log_of(t, "files.log"), "path=/kept");
@@ -805,7 +797,7 @@ static void *burst_main(void *arg)
 	ev.action = "DELE";
 	ev.path = "/burst";
 	for (i = 0; i < b->n; i++)
-		emit(b->p, &ev);
+		plug_log_event(b->p, &ev);
 	return NULL;
 }
 
@@ -897,7 +889,7 @@ static void syslog_messages_are_rfc3164_lines(void **state)
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	ev = ev_at(CF_EV_LOGIN, "alice");
 	ev.result = 230;
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	/* ftp (11) * 8 + info (6); TZ=UTC in main() */
 	snprintf(want, sizeof(want), "<94>Nov 24 04:06:18 cellftpd[%ld]: "
 		 "sid=12 client=127.0.0.1:51234 user=alice event=LOGIN "
@@ -905,17 +897,17 @@ static void syslog_messages_are_rfc3164_lines(void **state)
 	assert_string_equal(dgram_recv(fd, 2000), want);
 	ev = ev_at(CF_EV_LOGIN_FAIL, "alice");
 	ev.time.tv_sec = EV_T0 + 10 * 86400;
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	snprintf(want, sizeof(want), "<92>Dec  4 04:06:18 cellftpd[%ld]: "
 		 "sid=12 ", (long)getpid());
 	assert_has(dgram_recv(fd, 2000), want);
 	ev = ev_at(CF_EV_SERVER, NULL);
 	ev.action = "error";
 	ev.detail = "boom";
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_has(dgram_recv(fd, 2000), "<91>");
 	ev = ev_xfer("RETR", "/a b", 'o', 1);
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_has(dgram_recv(fd, 2000), "event=RETR path=\"/a b\" bytes=42 "
 		   "direction=o type=b complete=yes duration_ms=1500 "
 		   "result=226");
@@ -939,7 +931,7 @@ static void syslog_facility_ident_and_commands_are_settings(void **state)
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	ev.action = "SITE";
 	ev.detail = "USERADD bob Secret-Pw";
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	/* local3 (19) * 8 + debug (7) */
 	snprintf(want, sizeof(want), "<159>Nov 24 04:06:18 ftp-front[%ld]: "
 		 "sid=12 client=127.0.0.1:51234 user=- event=COMMAND "
@@ -950,7 +942,7 @@ static void syslog_facility_ident_and_commands_are_settings(void **state)
 	c.kv[6] = NULL;
 	log_plug_open(&p, "logging/syslog/log_syslog.so");
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_null(dgram_recv(fd, 200));
 	plug_close(&p);
 	close(fd);
@@ -1009,19 +1001,20 @@ static void syslog_away_counts_and_tells_when_back(void **state)
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	assert_has(fh_logged(), "log_syslog: nothing listens on ");
 	for (i = 0; i < 4; i++)
-		emit(&p, &ev);
+		plug_log_event(&p, &ev);
 	assert_has(fh_logged(), "log_syslog: cannot send to ");
 	fd = dgram_bind(sock, SOCK_DGRAM);
-	emit(&p, &ev);		/* within the retry delay: counted too */
+	/* within the retry delay: counted too */
+	plug_log_event(&p, &ev);
 	usleep(1100 * 1000);
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_has(dgram_recv(fd, 2000), "event=LOGOUT");
 	assert_has(fh_logged(), "takes messages again; 5 were dropped\n");
 	/* the syslog daemon restarts: a new socket at the same path */
 	close(fd);
 	assert_int_equal(unlink(sock), 0);
 	fd = dgram_bind(sock, SOCK_DGRAM);
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_has(dgram_recv(fd, 2000), "event=LOGOUT");
 	plug_close(&p);
 	close(fd);
@@ -1044,7 +1037,7 @@ static void syslog_stalled_reader_costs_one_short_wait(void **state)
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < 3000; i++)
-		emit(&p, &ev);
+		plug_log_event(&p, &ev);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
 	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
@@ -1052,7 +1045,7 @@ static void syslog_stalled_reader_costs_one_short_wait(void **state)
 	while (dgram_recv(fd, 0) != NULL)
 		got++;
 	assert_true(got > 0 && got < 3000);
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_non_null(dgram_recv(fd, 2000));
 	snprintf(want, sizeof(want), "takes messages again; %d were dropped",
 		 3000 - got);
@@ -1091,7 +1084,7 @@ static void syslog_reader_that_keeps_up_loses_nothing(void **state)
 	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
 	assert_int_equal(pthread_create(&th, NULL, reader_main, &r), 0);
 	for (i = 0; i < 5000; i++)
-		emit(&p, &ev);
+		plug_log_event(&p, &ev);
 	assert_int_equal(pthread_join(th, NULL), 0);
 	assert_int_equal(r.n, 5000);
 	assert_string_equal(fh_logged(), "");
@@ -1117,14 +1110,14 @@ static void syslog_reload_moves_to_a_new_socket(void **state)
 	log_plug_open(&p, "logging/syslog/log_syslog.so");
 	assert_int_equal(plug_init(&p, &c1, err, sizeof(err)), 0);
 	assert_int_not_equal(p.m->reload(p.st, &bad, err, sizeof(err)), 0);
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_has(dgram_recv(fd1, 2000), " cellftpd[");
 	assert_int_equal(p.m->reload(p.st, &c2, err, sizeof(err)), 0);
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_has(dgram_recv(fd2, 2000), " moved[");
 	assert_null(dgram_recv(fd1, 100));
 	p.m->log->reopen(p.st);		/* SIGUSR1: connects afresh */
-	emit(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_has(dgram_recv(fd2, 2000), " moved[");
 	plug_close(&p);
 	close(fd1);

@@ -798,13 +798,6 @@ static const char *log_of(const struct tmp *t, const char *name)
 	return peek_file_in(t->dir, name);
 }
 
-/* One event as the core's logger thread delivers it: a batch of one. */
-static void log_event(struct plug *p, const struct cf_log_event *ev)
-{
-	p->m->log->event(p->st, ev);
-	p->m->log->flush(p->st);
-}
-
 /*
  * Lines wait for the end of their batch and then leave in one write, in
  * order; a rotation (reopen) writes what came before it to the old file.
@@ -844,7 +837,7 @@ static void log_file_writes_a_batch_at_its_end(void **state)
 	assert_int_equal(rename(p1, p2), 0);
 	p.m->log->reopen(p.st);
 	ev.path = "/after-rotation";
-	log_event(&p, &ev);
+	plug_log_event(&p, &ev);
 	old = strdup(log_of(t, "files.log.1"));
 	assert_non_null(strstr(old, "path=/before-rotation "));
 	assert_null(strstr(old, "path=/after-rotation "));
@@ -891,11 +884,11 @@ static void log_file_writes_one_line_per_event(void **state)
 	ev.action = "MKD";
 	ev.path = "/a b";
 	ev.result = 257;
-	log_event(&p, &ev);
+	plug_log_event(&p, &ev);
 	ev.action = "DELE";
 	ev.path = "/x\n2026-01-01T00:00:00.000Z sid=1 user=root \"q\"\x01";
 	ev.result = 250;
-	log_event(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_string_equal(log_of(t, "files.log"),
 		"2026-11-24T04:06:18.123Z sid=12 client=127.0.0.1:51234 "
 		"user=alice event=MKD path=\"/a b\" result=257\n"
@@ -905,7 +898,7 @@ static void log_file_writes_one_line_per_event(void **state)
 	ev = ev_at(CF_EV_LOGIN_FAIL, NULL);
 	ev.client_addr = "::1";
 	ev.detail = "wrong password";
-	log_event(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_string_equal(log_of(t, "auth.log"),
 		"2026-11-24T04:06:18.123Z sid=12 client=[::1]:51234 user=- "
 		"event=LOGIN_FAIL reason=\"wrong password\"\n");
@@ -913,15 +906,15 @@ static void log_file_writes_one_line_per_event(void **state)
 	ev.bytes_in = 10;
 	ev.bytes_out = 20;
 	ev.duration_ms = 1500;
-	log_event(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_non_null(strstr(log_of(t, "connections.log"),
 		"event=DISCONNECT bytes_in=10 bytes_out=20 duration_ms=1500\n"));
 	ev = ev_at(CF_EV_COMMAND, "bob");	/* not logged in this version */
 	ev.action = "PASS";
-	log_event(&p, &ev);
+	plug_log_event(&p, &ev);
 	ev = ev_at(CF_EV_ADMIN, "root");
 	ev.action = "USERDEL";
-	log_event(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_non_null(strstr(log_of(t, "admin.log"),
 			       "user=root event=ADMIN action=USERDEL\n"));
 	assert_string_equal(log_of(t, "server.log"), "");
@@ -936,7 +929,7 @@ static void log_file_writes_one_line_per_event(void **state)
 	ev.bytes = 42;
 	ev.direction = 'o';
 	ev.complete = 1;
-	log_event(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_string_equal(log_of(t, "files.log"),
 		"2026-11-24T04:06:18.123Z sid=12 client=127.0.0.1:51234 "
 		"user=alice event=RETR path=/big bytes=42 direction=o type=b "
@@ -961,7 +954,7 @@ static void log_file_json_lines(void **state)
 	ev.action = "MKD";
 	ev.path = "/a \"b\"\n\xc3\xa9\xff";
 	ev.result = 257;
-	log_event(&p, &ev);
+	plug_log_event(&p, &ev);
 	assert_string_equal(log_of(t, "files.log"),
 		"{\"time\":\"2026-11-24T04:06:18.123Z\",\"sid\":12,"
 		"\"client\":\"127.0.0.1:51234\",\"user\":\"alice\","
