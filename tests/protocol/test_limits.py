@@ -242,26 +242,39 @@ class LoginDelayIsATimer(TestCase):
 				c.close()
 
 
-class OutOfDescriptors(TestCase):
+class DescriptorsFull(TestCase):
+	"""Base: servers limited to NOFILE descriptors (and to no fewer
+	sessions), and fill() to take every descriptor one has."""
+
+	NOFILE = 48
+
+	def server(self, **kw):
+		return Server(nofile=self.NOFILE, server={
+			"max_sessions": 1000, "max_sessions_per_ip": 1000,
+			"max_unauth_per_ip": 1000}, **kw)
+
+	def fill(self, srv, held):
+		"""Connect NOFILE times (into held) until the server says its
+		table is full."""
+		for _ in range(self.NOFILE):
+			held.append(socket.create_connection((srv.host, srv.port),
+							     5))
+		srv.wait_output(r"accept:")
+
+
+class OutOfDescriptors(DescriptorsFull):
 	"""
 	With every descriptor in use, new connections wait in the kernel's
 	queue: the worker pauses its listener instead of spinning on it, logs
 	once per pause, and serves again as soon as a session ends.
 	"""
 
-	NOFILE = 48
-
 	def test_accept_pauses_instead_of_spinning(self):
-		srv = Server(nofile=self.NOFILE, server={"max_sessions": 1000,
-							 "max_sessions_per_ip": 1000,
-							 "max_unauth_per_ip": 1000})
+		srv = self.server()
 		held = []
 		try:
-			# fill the table: every connection is a descriptor
-			for _ in range(self.NOFILE):
-				held.append(socket.create_connection(
-					(srv.host, srv.port), 5))
-			srv.wait_output(r"accept:")	# the table is full
+			# every connection is a descriptor
+			self.fill(srv, held)
 			cpu0 = proc_cpu(srv.proc.pid)
 			time.sleep(2.0)
 			spent = proc_cpu(srv.proc.pid) - cpu0
@@ -293,20 +306,14 @@ class OutOfDescriptors(TestCase):
 			srv.cleanup()
 
 
-class OutOfDescriptorsAtLogin(TestCase):
+class OutOfDescriptorsAtLogin(DescriptorsFull):
 	def test_a_login_that_cannot_open_its_cell_gets_421_not_530(self):
-		srv = Server(users=USERS + [("bob", "bob-Pw.12", False, None)],
-			     nofile=OutOfDescriptors.NOFILE,
-			     server={"max_sessions": 1000,
-				     "max_sessions_per_ip": 1000,
-				     "max_unauth_per_ip": 1000})
+		srv = self.server(users=USERS + [("bob", "bob-Pw.12", False,
+						  None)])
 		held = []
 		try:
 			c = srv.ctl()
-			for _ in range(OutOfDescriptors.NOFILE):
-				held.append(socket.create_connection(
-					(srv.host, srv.port), 5))
-			srv.wait_output(r"accept:")	# the table is full
+			self.fill(srv, held)
 			c.expect("USER bob", 331)
 			r = c.cmd("PASS bob-Pw.12")
 			self.assertEqual(r.code, 421, r)
