@@ -258,17 +258,13 @@ static void test_list_ls_wide_columns(void **state)
 	struct tree *t = *state;
 	char dir[256], p[PATH_MAX];
 	struct stat cell;
-	int fd;
 
 	/* the cell's own mtime is in other tests' MLSD: put it back after */
 	assert_int_equal(stat(t->cell, &cell), 0);
 	snprintf(dir, sizeof(dir), "%s/wide", t->cell);
 	snprintf(p, sizeof(p), "%s/big", dir);
 	assert_int_equal(mkdir(dir, 0700), 0);
-	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(ftruncate(fd, 123456789012LL), 0);	/* sparse */
-	assert_int_equal(close(fd), 0);
+	put_file(AT_FDCWD, p, 123456789012LL);	/* sparse */
 	set_mtime(t, "wide/big", 0);
 	listing_is(t, "/wide", VFS_LIST_LS, 0, 0, want);
 	assert_int_equal(unlink(p), 0);
@@ -286,17 +282,14 @@ static void test_list_large_keeps_order_and_entries(void **state)
 	struct stat cell;
 	struct buf out;
 	const char *line;
-	int i, fd;
+	int i;
 
 	assert_int_equal(stat(t->cell, &cell), 0);
 	snprintf(dir, sizeof(dir), "%s/many", t->cell);
 	assert_int_equal(mkdir(dir, 0700), 0);
 	for (i = 0; i < N; i++) {
 		snprintf(p, sizeof(p), "%s/f%04d", dir, i);
-		fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		assert_true(fd >= 0);
-		assert_int_equal(ftruncate(fd, i), 0);	/* size names the file */
-		assert_int_equal(close(fd), 0);
+		put_file(AT_FDCWD, p, i);	/* size names the file */
 	}
 	list(t, "/many", VFS_LIST_LS, 0, 0, &out);
 	line = out.p;
@@ -357,7 +350,7 @@ static void test_list_large_with_links_and_dot_files(void **state)
 	struct stat cell;
 	struct buf out, all;
 	const char *prev;
-	int i, fd;
+	int i;
 
 	assert_int_equal(stat(t->cell, &cell), 0);
 	snprintf(dir, sizeof(dir), "%s/mixed", t->cell);
@@ -372,10 +365,7 @@ static void test_list_large_with_links_and_dot_files(void **state)
 		} else if (i % 3 == 2) {	/* a link out of the cell */
 			assert_int_equal(symlink("../../../../outside", p), 0);
 		} else {
-			fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-			assert_true(fd >= 0);
-			assert_int_equal(ftruncate(fd, 100 + i), 0);
-			assert_int_equal(close(fd), 0);
+			put_file(AT_FDCWD, p, 100 + i);
 		}
 	}
 	list(t, "/mixed", VFS_LIST_LS, 0, 0, &out);

@@ -155,17 +155,6 @@ static int qt_teardown(void **state)
 	return 0;
 }
 
-/* A file of `size` bytes at path (relative to dfd); its data are holes. */
-static void put(int dfd, const char *path, off_t size)
-{
-	int fd = openat(dfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(ftruncate(fd, size), 0);
-	assert_int_equal(close(fd), 0);
-}
-
 static void mkd(int dfd, const char *path)
 {
 	assert_int_equal(mkdirat(dfd, path, 0755), 0);
@@ -190,7 +179,7 @@ static void fill(struct qt *t, uint64_t bytes, uint64_t files)
 	for (uint64_t i = 0; i < files; i++) {
 		snprintf(name, sizeof(name), "alice/f%llu",
 			 (unsigned long long)i);
-		put(t->dfd, name, i == 0 ? (off_t)bytes : 0);
+		put_file(t->dfd, name, i == 0 ? (off_t)bytes : 0);
 	}
 }
 
@@ -201,15 +190,15 @@ static void measure_counts_regular_files_in_nested_folders(void **state)
 	struct qt *t = *state;
 	struct qd_count c;
 
-	put(t->dfd, "alice/top", 100);
+	put_file(t->dfd, "alice/top", 100);
 	mkd(t->dfd, "alice/a");
 	mkd(t->dfd, "alice/a/b");
 	mkd(t->dfd, "alice/a/b/c");
 	mkd(t->dfd, "alice/empty");
-	put(t->dfd, "alice/a/one", 1000);
-	put(t->dfd, "alice/a/b/two", 20000);
-	put(t->dfd, "alice/a/b/c/three", 300000);
-	put(t->dfd, "alice/a/b/c/zero", 0);
+	put_file(t->dfd, "alice/a/one", 1000);
+	put_file(t->dfd, "alice/a/b/two", 20000);
+	put_file(t->dfd, "alice/a/b/c/three", 300000);
+	put_file(t->dfd, "alice/a/b/c/zero", 0);
 	assert_int_equal(qd_measure(t->cfd, &c), 0);
 	assert_int_equal(c.bytes, 100 + 1000 + 20000 + 300000);
 	assert_int_equal(c.files, 5);		/* folders are not files */
@@ -222,9 +211,9 @@ static void measure_never_follows_symbolic_links(void **state)
 	struct qd_count c;
 
 	mkd(t->dfd, "outside");
-	put(t->dfd, "outside/big", (off_t)1 << 40);	/* 1 TiB of holes */
-	put(t->dfd, "outside/more", 5000);
-	put(t->dfd, "alice/mine", 42);
+	put_file(t->dfd, "outside/big", (off_t)1 << 40);	/* 1 TiB of holes */
+	put_file(t->dfd, "outside/more", 5000);
+	put_file(t->dfd, "alice/mine", 42);
 	assert_int_equal(symlinkat("../outside/big", t->dfd, "alice/big"), 0);
 	assert_int_equal(symlinkat("../outside", t->dfd, "alice/dir"), 0);
 	assert_int_equal(symlinkat("nowhere", t->dfd, "alice/dangling"), 0);
@@ -242,7 +231,7 @@ static void measure_counts_each_hard_link_by_name(void **state)
 	struct qt *t = *state;
 	struct qd_count c;
 
-	put(t->dfd, "alice/data", 1000);
+	put_file(t->dfd, "alice/data", 1000);
 	assert_int_equal(linkat(t->dfd, "alice/data", t->dfd, "alice/again",
 				0), 0);
 	assert_int_equal(qd_measure(t->cfd, &c), 0);
@@ -260,7 +249,7 @@ static void measure_stops_at_the_depth_limit(void **state)
 	fd = openat(t->dfd, "alice", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	for (int d = 0; d <= QD_DEPTH_MAX + 1; d++) {
-		put(fd, "byte", 1);
+		put_file(fd, "byte", 1);
 		if (d == QD_DEPTH_MAX + 1)
 			break;
 		mkd(fd, "d");
@@ -284,9 +273,9 @@ static void measure_skips_unreadable_folders(void **state)
 	int st, fds[2];
 	pid_t pid;
 
-	put(t->dfd, "alice/seen", 10);
+	put_file(t->dfd, "alice/seen", 10);
 	mkd(t->dfd, "alice/locked");
-	put(t->dfd, "alice/locked/hidden", 1000);
+	put_file(t->dfd, "alice/locked/hidden", 1000);
 	assert_int_equal(chmod(t->dir, 0755), 0);
 	assert_int_equal(fchmodat(t->dfd, "alice/locked", 0, 0), 0);
 	assert_int_equal(pipe(fds), 0);
@@ -319,7 +308,7 @@ static void measure_fails_without_a_folder(void **state)
 	int fd;
 
 	assert_int_equal(qd_measure(-1, &c), -EBADF);
-	put(t->dfd, "alice/file", 1);
+	put_file(t->dfd, "alice/file", 1);
 	fd = openat(t->dfd, "alice/file", O_PATH | O_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(qd_measure(fd, &c), -ENOTDIR);
@@ -334,13 +323,13 @@ static void open_measures_a_login_only_the_first_time(void **state)
 	uint64_t b, f;
 
 	assert_int_equal(t->q->usage(t->st, "alice", &b, &f), CF_DECLINED);
-	put(t->dfd, "alice/a", 700);
+	put_file(t->dfd, "alice/a", 700);
 	mkd(t->dfd, "alice/sub");
-	put(t->dfd, "alice/sub/b", 300);
+	put_file(t->dfd, "alice/sub/b", 300);
 	assert_int_equal(t->q->open(t->st, &t->who, t->cfd), CF_OK);
 	usage_is(t, "alice", 1000, 2);
 	/* a second session: the ledger is already current, no walk */
-	put(t->dfd, "alice/out-of-band", 5000);
+	put_file(t->dfd, "alice/out-of-band", 5000);
 	assert_int_equal(t->q->open(t->st, &t->who, t->cfd), CF_OK);
 	usage_is(t, "alice", 1000, 2);
 	assert_int_equal(atomic_load(&measured_logs), 1);
@@ -358,7 +347,7 @@ static void rescan_replaces_usage_and_keeps_reservations(void **state)
 	assert_int_equal(t->q->open(t->st, &t->who, t->cfd), CF_OK);
 	assert_int_equal(t->q->reserve(t->st, &t->who, 400, 1), CF_OK);
 	assert_int_equal(unlinkat(t->dfd, "alice/f0", 0), 0);
-	put(t->dfd, "alice/new", 250);
+	put_file(t->dfd, "alice/new", 250);
 	assert_int_equal(t->q->rescan(t->st, "alice", t->cfd), CF_OK);
 	usage_is(t, "alice", 250 + 400, 1 + 1);
 	/* the upload that held the room ends after the rescan */
@@ -673,7 +662,7 @@ static void two_sessions_opening_one_login_measure_it_once(void **state)
 
 	for (int i = 0; i < OPEN_FILES; i++) {
 		snprintf(name, sizeof(name), "alice/f%d", i);
-		put(t->dfd, name, i % 100);
+		put_file(t->dfd, name, i % 100);
 		want += i % 100;
 	}
 	assert_int_equal(pthread_barrier_init(&go, NULL, OPENERS), 0);

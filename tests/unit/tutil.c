@@ -45,6 +45,16 @@ void write_file(const char *path, const char *text)
 	assert_int_equal(close(fd), 0);
 }
 
+void put_file(int dfd, const char *path, off_t size)
+{
+	int fd = openat(dfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, size), 0);
+	assert_int_equal(close(fd), 0);
+}
+
 char *read_file(const char *path)
 {
 	FILE *f = fopen(path, "r");

@@ -7,12 +7,19 @@
 
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 /* vasprintf that cannot fail; caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Create or truncate path (mode 0644 before the umask) to hold text. */
 void write_file(const char *path, const char *text);
+
+/*
+ * Create or truncate path (relative to dfd, or AT_FDCWD) to `size` bytes
+ * that are all holes.
+ */
+void put_file(int dfd, const char *path, off_t size);
 
 /* The whole file, which must exist and not be empty; caller frees. */
 char *read_file(const char *path);
