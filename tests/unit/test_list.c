@@ -267,8 +267,7 @@ static void test_list_ls_wide_columns(void **state)
 	put_file(AT_FDCWD, p, 123456789012LL);	/* sparse */
 	set_mtime(t, "wide/big", 0);
 	listing_is(t, "/wide", VFS_LIST_LS, 0, 0, want);
-	assert_int_equal(unlink(p), 0);
-	assert_int_equal(rmdir(dir), 0);
+	tmp_remove(dir);
 	set_mtime(t, ".", cell.st_mtime);
 }
 
@@ -303,11 +302,7 @@ static void test_list_large_keeps_order_and_entries(void **state)
 	}
 	assert_string_equal(line, "");
 	buf_free(&out);
-	for (i = 0; i < N; i++) {
-		snprintf(p, sizeof(p), "%s/f%04d", dir, i);
-		assert_int_equal(unlink(p), 0);
-	}
-	assert_int_equal(rmdir(dir), 0);
+	tmp_remove(dir);
 	set_mtime(t, ".", cell.st_mtime);
 }
 
@@ -389,11 +384,7 @@ static void test_list_large_with_links_and_dot_files(void **state)
 	assert_int_equal(lines(out.p), N - N / 10);
 	buf_free(&out);
 	buf_free(&all);
-	for (i = 0; i < N; i++) {
-		snprintf(p, sizeof(p), "%s/%sm%04d", dir, i % 10 == 9 ? "." : "", i);
-		assert_int_equal(unlink(p), 0);
-	}
-	assert_int_equal(rmdir(dir), 0);
+	tmp_remove(dir);
 	set_mtime(t, ".", cell.st_mtime);
 }
 
