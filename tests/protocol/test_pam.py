@@ -288,10 +288,9 @@ class PamLogin(TestCase):
 
 	def test_a_stopped_agent_fails_its_session_not_the_server(self):
 		f = self.login("pat")
-		agents = [p for p, (n, _) in children(self.srv.proc.pid).items()
-			  if n == "cellftpd-agent"]
-		self.assertEqual(len(agents), 1)
-		os.kill(agents[0], signal.SIGSTOP)
+		agent = agents(self.srv.proc.pid)
+		self.assertEqual(len(agent), 1)
+		os.kill(agent[0], signal.SIGSTOP)
 		try:
 			start = time.monotonic()
 			self.assertFtpError((451, 550), f.sendcmd, "SIZE nothing")
@@ -302,7 +301,7 @@ class PamLogin(TestCase):
 			other.voidcmd("NOOP")
 			other.quit()
 		finally:
-			os.kill(agents[0], signal.SIGCONT)
+			os.kill(agent[0], signal.SIGCONT)
 		f.close()
 
 	def test_a_wrong_password_is_refused_and_logged_without_it(self):
