@@ -29,6 +29,12 @@ int data_port(struct sess *s, const struct sockaddr_storage *ss, socklen_t len);
 /* A transfer wants its connection: accept or connect; xfer_ready() when up. */
 int data_open(struct sess *s);
 
+/*
+ * A long download is about to start: send only full segments (TCP_CORK)
+ * until the connection closes, which pushes the tail.
+ */
+void data_cork(struct sess *s);
+
 /* A transfer is over: drop its connection (not the listener); DM_NONE. */
 void data_end(struct sess *s);
 

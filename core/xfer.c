@@ -566,6 +566,9 @@ void xfer_go(struct sess *s)
 	s->xfer->progress_ms = wk_now();
 	s->dconn.fn = data_ev;
 	if (s->xfer->kind != XK_STOR && s->dtls == NULL) {
+		/* a small file leaves in the first slice: no cork to pay for */
+		if (s->xfer->kind == XK_RETR && s->xfer->size > SLICE_MIN)
+			data_cork(s);
 		data_slice(s, 0);
 		if (s->xfer == NULL)
 			return;
