@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "quota.h"
+#include "reclaim.h"
 #include "reply.h"
 #include "sess.h"
 #include "vfs/vfs.h"
@@ -107,20 +108,23 @@ void cmd_dele(struct sess *s, char *arg)
 {
 	char vpath[VFS_PATH_MAX];
 	struct stat st;
-	int r, reg;
+	int r, reg, hold = -1;
 
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
 	reg = vc_lstat(&s->cell, vpath, &st) == 0 && S_ISREG(st.st_mode);
+	if (reg)
+		hold = reclaim_hold(s, vpath, &st);
 	r = vc_unlink(&s->cell, vpath);
 	sess_log_file(s, "DELE", vpath, NULL, r == 0 ? 250 : 550);
 	if (r != 0) {
 		cmd_fail(s, r, vpath);
-		return;
+	} else {
+		if (reg)
+			qt_path_change(s, vpath, -(int64_t)st.st_size, -1);
+		sess_reply(s, 250, "Delete operation successful.");
 	}
-	if (reg)
-		qt_path_change(s, vpath, -(int64_t)st.st_size, -1);
-	sess_reply(s, 250, "Delete operation successful.");
+	reclaim_later(s, hold);
 }
 
 void cmd_rnfr(struct sess *s, char *arg)
@@ -172,7 +176,7 @@ void cmd_rnto(struct sess *s, char *arg)
 	char vpath[VFS_PATH_MAX];
 	char *from = s->rnfr;
 	struct stat fst, tst;
-	int r, freg, treg;
+	int r, freg, treg, hold = -1;
 
 	if (from == NULL) {
 		sess_reply(s, 503, "RNFR required first.");
@@ -184,6 +188,8 @@ void cmd_rnto(struct sess *s, char *arg)
 		       S_ISREG(fst.st_mode);
 		treg = vc_lstat(&s->cell, vpath, &tst) == 0 &&
 		       S_ISREG(tst.st_mode);
+		if (treg)
+			hold = reclaim_hold(s, vpath, &tst);
 		r = vc_rename(&s->cell, from, vpath);
 		sess_log_file(s, "RENAME", from, vpath, r == 0 ? 250 : 550);
 		if (r != 0) {
@@ -192,6 +198,7 @@ void cmd_rnto(struct sess *s, char *arg)
 			rename_quota(s, from, vpath, &fst, freg, &tst, treg);
 			sess_reply(s, 250, "Rename successful.");
 		}
+		reclaim_later(s, hold);
 	}
 	free(from);
 }

@@ -86,37 +86,15 @@ static void host_emit(const struct cf_log_event *ev)
 		logq_emit(&s->logq, ev);
 }
 
-struct offload_job {
-	struct job job;
-	void (*fn)(void *arg);
-	void *arg;
-};
-
-static void offload_run(struct job *j)
-{
-	struct offload_job *o = (struct offload_job *)j;
-
-	o->fn(o->arg);
-	free(o);
-}
-
 static int host_offload(void (*fn)(void *), void *arg)
 {
 	struct srv *s = srv_current();
-	struct offload_job *o;
 
 	if (s == NULL || s->pool.nthreads == 0) {
 		fn(arg);
 		return 0;
 	}
-	o = calloc(1, sizeof(*o));
-	if (o == NULL)
-		return -1;
-	o->job.run = offload_run;
-	o->fn = fn;
-	o->arg = arg;
-	pool_submit(&s->pool, &o->job);
-	return 0;
+	return pool_offload(&s->pool, fn, arg);
 }
 
 static const struct modhost_hooks hooks = {

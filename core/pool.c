@@ -81,6 +81,33 @@ void pool_submit(struct pool *p, struct job *j)
 	pthread_mutex_unlock(&p->lock);
 }
 
+struct offload_job {
+	struct job job;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void offload_run(struct job *j)
+{
+	struct offload_job *o = (struct offload_job *)j;
+
+	o->fn(o->arg);
+	free(o);
+}
+
+int pool_offload(struct pool *p, void (*fn)(void *arg), void *arg)
+{
+	struct offload_job *o = calloc(1, sizeof(*o));
+
+	if (o == NULL)
+		return -1;
+	o->job.run = offload_run;
+	o->fn = fn;
+	o->arg = arg;
+	pool_submit(p, &o->job);
+	return 0;
+}
+
 void pool_stop(struct pool *p)
 {
 	pthread_mutex_lock(&p->lock);

@@ -29,6 +29,8 @@ struct pool {
 
 int pool_start(struct pool *p, int nthreads);
 void pool_submit(struct pool *p, struct job *j);
+/* Run fn(arg) on a pool thread, no completion: 0, or -1 (no memory, not run). */
+int pool_offload(struct pool *p, void (*fn)(void *arg), void *arg);
 /* Finish queued jobs, then join the threads. */
 void pool_stop(struct pool *p);
 

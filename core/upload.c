@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "io.h"
 #include "quota.h"
+#include "reclaim.h"
 #include "sess.h"
 #include "srv.h"
 #include "xfer.h"
@@ -173,20 +174,26 @@ static void settle(struct sess *s, struct upload *u, int64_t delta_bytes,
 	u->owner[0] = '\0';
 }
 
-int upload_commit(struct sess *s, struct xfer *x)
+int upload_commit(struct sess *s, struct xfer *x, int *old)
 {
 	struct upload *u = &x->up;
-	struct stat st;
+	struct stat st, ost;
 	int r = 0;
 
+	*old = -1;
 	/* a resumed upload replaces everything after what it wrote */
 	if (u->mode == VFS_W_RESUME && ftruncate(x->fd, (off_t)x->pos) != 0)
 		r = -errno;
 	if (r == 0 && fstat(x->fd, &st) != 0)
 		r = -errno;
-	if (r == 0 && u->tmp != NULL)
+	if (r == 0 && u->tmp != NULL) {
+		if (vc_lstat(&s->cell, x->vpath, &ost) == 0)
+			*old = reclaim_hold(s, x->vpath, &ost);
 		r = vc_rename(&s->cell, u->tmp, x->vpath);
+	}
 	if (r != 0) {
+		io_close(*old);
+		*old = -1;
 		upload_abort(s, x, 0);
 		return r;
 	}

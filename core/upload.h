@@ -41,8 +41,12 @@ int upload_open(struct sess *s, struct xfer *x, const char *vpath,
 /* Room for n more bytes on disk: 0, or -1 when the quota refuses. */
 int upload_room(struct sess *s, struct xfer *x, size_t n);
 
-/* The upload is complete: truncate, rename into place, settle.  0 or -errno. */
-int upload_commit(struct sess *s, struct xfer *x);
+/*
+ * The upload is complete: truncate, rename into place, settle.  0 or
+ * -errno.  *old: a hold on the file it replaced (reclaim.h), or -1; the
+ * caller hands it to reclaim_later once the client has its reply.
+ */
+int upload_commit(struct sess *s, struct xfer *x, int *old);
 
 /*
  * The upload stopped early.  over_quota: undo it (552); otherwise keep

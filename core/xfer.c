@@ -16,6 +16,7 @@
 #include "data.h"
 #include "io.h"
 #include "quota.h"
+#include "reclaim.h"
 #include "sess.h"
 #include "sess_tls.h"
 #include "srv.h"
@@ -38,6 +39,7 @@ struct close_job {
 	struct job job;
 	struct sess *s;
 	int fd;
+	int old;	/* the replaced file's hold, freed after the 226 */
 	int err;
 };
 
@@ -67,6 +69,17 @@ static void log_xfer(struct sess *s, const struct xfer *x, int code)
 	sess_log_event(s, &ev);
 }
 
+/*
+ * An upload that failed is undone; its file, perhaps a big temporary one
+ * just unlinked, is closed on the pool, where that frees it.
+ */
+static void stor_drop(struct sess *s, struct xfer *x)
+{
+	upload_abort(s, x, 0);
+	reclaim_later(s, x->fd);
+	x->fd = -1;
+}
+
 /* End the transfer with a reply; the session goes back to commands. */
 static void xfer_end(struct sess *s, int code, const char *text)
 {
@@ -75,7 +88,7 @@ static void xfer_end(struct sess *s, int code, const char *text)
 	s->xfer = NULL;
 	data_end(s);
 	if (x != NULL && x->kind == XK_STOR && code != 226)
-		upload_abort(s, x, 0);
+		stor_drop(s, x);
 	if (x != NULL)
 		log_xfer(s, x, code);
 	xfer_free(x);
@@ -97,7 +110,7 @@ void xfer_abort(struct sess *s, int reply)
 	s->xfer = NULL;
 	data_end(s);
 	if (x->kind == XK_STOR)
-		upload_abort(s, x, 0);
+		stor_drop(s, x);
 	log_xfer(s, x, 426);
 	xfer_free(x);
 	if (reply)
@@ -142,21 +155,23 @@ static void close_done(struct job *j)
 {
 	struct close_job *c = (struct close_job *)j;
 	struct sess *s = c->s;
-	int err = c->err;
+	int err = c->err, old = c->old;
 
 	free(c);
 	s->jobs--;
-	if (s->dead || s->xfer == NULL)
-		return;
-	s->state = SS_XFER;	/* xfer_end resumes from here */
-	if (err == 0)
-		xfer_end(s, 226, "Transfer complete.");
-	else if (err == EDQUOT)
-		xfer_end(s, 552, "Exceeded storage allocation.");
-	else if (err == ENOSPC)
-		xfer_end(s, 452, "Insufficient storage space.");
-	else
-		xfer_end(s, 451, "Requested action aborted: local error.");
+	if (!s->dead && s->xfer != NULL) {
+		s->state = SS_XFER;	/* xfer_end resumes from here */
+		if (err == 0)
+			xfer_end(s, 226, "Transfer complete.");
+		else if (err == EDQUOT)
+			xfer_end(s, 552, "Exceeded storage allocation.");
+		else if (err == ENOSPC)
+			xfer_end(s, 452, "Insufficient storage space.");
+		else
+			xfer_end(s, 451, "Requested action aborted: local "
+				 "error.");
+	}
+	reclaim_later(s, old);
 }
 
 /* A failed write: a full disk or quota undoes the upload like a refusal. */
@@ -188,10 +203,10 @@ static void stor_complete(struct sess *s)
 {
 	struct xfer *x = s->xfer;
 	struct close_job *c;
-	int r;
+	int r, old;
 
 	data_end(s);	/* close_notify first: the client's unwrap waits for it */
-	r = upload_commit(s, x);
+	r = upload_commit(s, x, &old);
 	if (r != 0) {
 		write_error(s, -r);
 		return;
@@ -199,9 +214,11 @@ static void stor_complete(struct sess *s)
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		xfer_end(s, 226, "Transfer complete.");	/* xfer_free closes */
+		reclaim_later(s, old);
 		return;
 	}
 	c->s = s;
+	c->old = old;
 	c->fd = x->fd;
 	x->fd = -1;
 	c->job.owner = s->w;

@@ -155,6 +155,13 @@ int vc_open_read(const struct vfs_cell *c, const char *vpath, struct stat *st)
 	return open_fd(c, &q, st);
 }
 
+int vc_hold(const struct vfs_cell *c, const char *vpath)
+{
+	if (vc_is_agent(c))
+		return -ENOTSUP;
+	return vfs_open(c->fd, vpath, O_PATH | O_NOFOLLOW, 0);
+}
+
 int vc_open_write(const struct vfs_cell *c, const char *vpath,
 		  enum vfs_wmode mode)
 {

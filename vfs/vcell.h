@@ -41,6 +41,14 @@ int vc_mlst(const struct vfs_cell *c, const char *vpath, const char *shown,
 	    unsigned facts_off, struct buf *out);
 int vc_statvfs(const struct vfs_cell *c, struct statvfs *fs);
 
+/*
+ * An O_PATH handle on vpath itself (a last symlink not followed), or
+ * -errno.  While it is open, removing or replacing the name frees none of
+ * the file's pages or blocks: that waits for the handle's close.  Not for
+ * an agent cell (-ENOTSUP): its agent frees them in its own process.
+ */
+int vc_hold(const struct vfs_cell *c, const char *vpath);
+
 /* Files the agent creates keep their owner: no replace-by-rename. */
 static inline int vc_is_agent(const struct vfs_cell *c)
 {

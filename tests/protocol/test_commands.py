@@ -32,6 +32,26 @@ def on_disk(*parts):
 	return os.path.join(srv.cell("alice"), *parts)
 
 
+def read_disk(*parts):
+	with open(on_disk(*parts), "rb") as fh:
+		return fh.read()
+
+
+def removed_held():
+	"""The server's descriptors on files of the cell that are gone."""
+	fds = "/proc/%d/fd" % srv.proc.pid
+	out = []
+	for fd in os.listdir(fds):
+		try:
+			target = os.readlink(os.path.join(fds, fd))
+		except OSError:	# closed meanwhile
+			continue
+		if target.startswith(srv.cell("alice")) and \
+		   target.endswith(" (deleted)"):
+			out.append(target)
+	return out
+
+
 def utc(ts):
 	return time.strftime("%Y%m%d%H%M%S", time.gmtime(ts))
 
@@ -258,6 +278,22 @@ class Files(Base):
 		# Directories rename too.
 		self.f.rename("rendir", "rendir2")
 		self.assertTrue(os.path.isdir(on_disk("rendir2")))
+
+	def test_removed_big_files_leave_no_descriptor_behind(self):
+		# Files of a MiB and more are freed off the worker: the server
+		# holds each across DELE, a replacing RNTO or a replacing STOR,
+		# then lets go.  A hold never let go would pin the disk space.
+		big = b"b" * (2 << 20)
+		for name in ("big-dele", "big-rnto", "big-stor", "big-src"):
+			harness.write_file(on_disk(name), big)
+		self.assertCode(self.f.sendcmd("DELE big-dele"), 250)
+		self.f.rename("big-src", "big-rnto")
+		self.f.put("big-stor", b"new")
+		self.assertEqual(read_disk("big-stor"), b"new")
+		self.assertEqual(read_disk("big-rnto"), big)
+		self.assertFalse(os.path.exists(on_disk("big-dele")))
+		self.assertTrue(harness.wait_for(lambda: not removed_held()),
+				"still open: %s" % removed_held())
 
 	def test_rnfr_missing_550(self):
 		self.assertFtpError((550, 450), self.f.sendcmd, "RNFR nosuch")
