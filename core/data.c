@@ -278,7 +278,6 @@ int data_open(struct sess *s)
 	}
 }
 
-/* The idle listener waits DATA_KEEP_MS for the next PASV, then goes. */
 /*
  * A client that reads as soon as epoll says so (curl, lftp, cellftp-bench)
  * wakes for every short segment a partial sendfile leaves behind; corked,
@@ -291,6 +290,7 @@ void data_cork(struct sess *s)
 			 sizeof(int));
 }
 
+/* The idle listener waits DATA_KEEP_MS for the next PASV, then goes. */
 void data_end(struct sess *s)
 {
 	conn_close(s);
