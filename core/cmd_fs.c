@@ -114,7 +114,8 @@ void cmd_dele(struct sess *s, char *arg)
 		return;
 	reg = vc_lstat(&s->cell, vpath, &st) == 0 && S_ISREG(st.st_mode);
 	if (reg)
-		hold = reclaim_hold(s, vpath, &st);
+		hold = reclaim_hold(s, vpath, (uint64_t)st.st_size,
+				    st.st_nlink);
 	r = vc_unlink(&s->cell, vpath);
 	sess_log_file(s, "DELE", vpath, NULL, r == 0 ? 250 : 550);
 	if (r != 0) {
@@ -189,7 +190,8 @@ void cmd_rnto(struct sess *s, char *arg)
 		treg = vc_lstat(&s->cell, vpath, &tst) == 0 &&
 		       S_ISREG(tst.st_mode);
 		if (treg)
-			hold = reclaim_hold(s, vpath, &tst);
+			hold = reclaim_hold(s, vpath, (uint64_t)tst.st_size,
+					    tst.st_nlink);
 		r = vc_rename(&s->cell, from, vpath);
 		sess_log_file(s, "RENAME", from, vpath, r == 0 ? 250 : 550);
 		if (r != 0) {

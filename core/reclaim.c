@@ -4,8 +4,6 @@
  */
 #include "reclaim.h"
 
-#include <stdint.h>
-
 #include "io.h"
 #include "pool.h"
 #include "sess.h"
@@ -14,12 +12,12 @@
 /* Below this the freeing costs less than the hop to the pool. */
 #define RECLAIM_MIN (1024 * 1024)
 
-int reclaim_hold(struct sess *s, const char *vpath, const struct stat *st)
+int reclaim_hold(struct sess *s, const char *vpath, uint64_t size,
+		 nlink_t nlink)
 {
 	int fd;
 
-	if (!S_ISREG(st->st_mode) || st->st_size < RECLAIM_MIN ||
-	    st->st_nlink != 1)
+	if (size < RECLAIM_MIN || nlink != 1)
 		return -1;
 	fd = vc_hold(&s->cell, vpath);
 	return fd < 0 ? -1 : fd;

@@ -7,15 +7,18 @@
 #ifndef CORE_RECLAIM_H
 #define CORE_RECLAIM_H
 
-#include <sys/stat.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 struct sess;
 
 /*
- * Before removing or replacing vpath (st: its lstat): a hold on it if it
- * is a regular file big enough to matter whose last link this is, else -1.
+ * Before removing or replacing the regular file vpath (size and links
+ * from its lstat): a hold on it if it is big enough to matter and this is
+ * its last link, else -1.
  */
-int reclaim_hold(struct sess *s, const char *vpath, const struct stat *st);
+int reclaim_hold(struct sess *s, const char *vpath, uint64_t size,
+		 nlink_t nlink);
 
 /*
  * After: close the hold (or any descriptor whose close may be slow) on a

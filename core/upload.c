@@ -85,6 +85,7 @@ static int open_target(struct sess *s, struct xfer *x, const char *vpath,
 			return -ENOMEM;
 		}
 		u->orig_size = (uint64_t)old->st_size;
+		u->orig_nlink = old->st_nlink;
 		u->credit = old->st_size;
 		return fd;
 	}
@@ -177,7 +178,7 @@ static void settle(struct sess *s, struct upload *u, int64_t delta_bytes,
 int upload_commit(struct sess *s, struct xfer *x, int *old)
 {
 	struct upload *u = &x->up;
-	struct stat st, ost;
+	struct stat st;
 	int r = 0;
 
 	*old = -1;
@@ -187,8 +188,7 @@ int upload_commit(struct sess *s, struct xfer *x, int *old)
 	if (r == 0 && fstat(x->fd, &st) != 0)
 		r = -errno;
 	if (r == 0 && u->tmp != NULL) {
-		if (vc_lstat(&s->cell, x->vpath, &ost) == 0)
-			*old = reclaim_hold(s, x->vpath, &ost);
+		*old = reclaim_hold(s, x->vpath, u->orig_size, u->orig_nlink);
 		r = vc_rename(&s->cell, u->tmp, x->vpath);
 	}
 	if (r != 0) {

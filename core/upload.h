@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "modules/module.h"
 #include "vfs/vfs.h"
@@ -24,6 +25,7 @@ struct upload {
 	int created;			/* a new file: removed on 552 */
 	char *tmp;			/* overwrite: temp vpath, renamed at the end */
 	uint64_t orig_size;		/* the file's size before (0 if new) */
+	nlink_t orig_nlink;		/* overwrite: the old file's links */
 	int64_t room;			/* room in hand, not yet written */
 	int64_t credit;			/* existing bytes that may be overwritten */
 	int64_t reserved;		/* bytes reserved from the providers */
