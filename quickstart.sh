@@ -128,7 +128,10 @@ root_config() {
 	# only what is made here is given to $RUN_AS: what the server and
 	# cellftpd-user made since keeps the owner they gave it
 	for d in var/srv var/srv/cells var/srv/log; do
-		[ -d "$d" ] || { mkdir "$d" && chown "$RUN_AS:" "$d"; }
+		if [ ! -d "$d" ]; then
+			mkdir "$d"
+			chown "$RUN_AS:" "$d"
+		fi
 	done
 	if [ ! -e var/srv/users ]; then
 		(umask 077 && : >var/srv/users)

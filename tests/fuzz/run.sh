@@ -55,7 +55,7 @@ for t in $targets; do
 		"$work/$t.log" || true
 	if [ $merge = 1 ]; then
 		"$build/tests/fuzz/fuzz_$t" -merge=1 \
-			"$src/tests/fuzz/corpus/$t" "$work/$t" >/dev/null 2>&1
+			"$fuzz_dir/corpus/$t" "$work/$t" >/dev/null 2>&1
 	fi
 done
 if [ -n "$failed" ]; then

@@ -21,9 +21,9 @@ enum { PH_WAIT, PH_CONNECT, PH_BANNER, PH_USER, PH_PASS };
 
 static void sess_event(struct ev *ev, uint32_t revents);
 
+/* s is zeroed already (sess_array callocs). */
 static void sess_init(struct sess *s, struct bench *b, unsigned id)
 {
-	memset(s, 0, sizeof(*s));
 	s->b = b;
 	s->id = id;
 	ev_init(&s->ctl, sess_event);

@@ -12,7 +12,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -87,8 +86,8 @@ static void xfer_begin(struct sess *s, int code)
 	/* Only the port: the address is the control connection's. */
 	if (code == 227 && ftpc_parse_227(s->text, &ss) == 0)
 		port = ftpc_addr_port((struct sockaddr *)&ss);
-	else if (code == 229 && ftpc_parse_229(s->text, &port) != 0)
-		port = 0;
+	else if (code == 229)
+		(void)ftpc_parse_229(s->text, &port);	/* port stays 0 if not */
 	if (port == 0) {
 		sess_fail(s, "no port in \"%s\"", s->text);
 		return;
