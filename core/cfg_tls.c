@@ -5,7 +5,6 @@
  */
 #include "cfg.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

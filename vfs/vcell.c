@@ -48,7 +48,6 @@ static struct vag_req *req(struct vag_req *q, enum vag_op op,
 	if (snprintf(q->path, sizeof(q->path), "%s", path) >=
 	    (int)sizeof(q->path))
 		return NULL;
-	q->path2[0] = '\0';
 	if (path2 != NULL && snprintf(q->path2, sizeof(q->path2), "%s",
 				      path2) >= (int)sizeof(q->path2))
 		return NULL;

@@ -59,7 +59,8 @@ int ap_denied(const struct ap_conf *c, const char *login);
 /*
  * Whether the user (primary group gid) may log in (allow_groups) and is
  * an admin (admin_group), from one look at its groups.  A user whose
- * groups cannot be listed is neither.
+ * groups cannot be listed is no admin, and allowed only when
+ * allow_groups is empty.
  */
 void ap_groups_check(const struct ap_conf *c, const char *login, gid_t gid,
 		     int *allowed, int *admin);

@@ -40,13 +40,14 @@ def read_disk(*parts):
 def removed_held():
 	"""The server's descriptors on files of the cell that are gone."""
 	fds = "/proc/%d/fd" % srv.proc.pid
+	cell = os.path.realpath(srv.cell("alice"))	# readlink gives real paths
 	out = []
 	for fd in os.listdir(fds):
 		try:
 			target = os.readlink(os.path.join(fds, fd))
 		except OSError:	# closed meanwhile
 			continue
-		if target.startswith(srv.cell("alice")) and \
+		if target.startswith(cell) and \
 		   target.endswith(" (deleted)"):
 			out.append(target)
 	return out

@@ -259,7 +259,9 @@ class DescriptorsFull(TestCase):
 		for _ in range(self.NOFILE):
 			held.append(socket.create_connection((srv.host, srv.port),
 							     5))
-		srv.wait_output(r"accept:")
+		if srv.wait_output(r"accept:") is None:
+			raise AssertionError("the table never filled:\n" +
+					     srv.log_text())
 
 
 class OutOfDescriptors(DescriptorsFull):
