@@ -271,9 +271,6 @@ void cmd_pass(struct sess *s, char *arg)
 	}
 	a->s = s;
 	a->srv = s->w->srv;
-	a->job.owner = s->w;
-	a->job.run = auth_run;
-	a->job.done = auth_done;
 	a->asked_at = wk_now();
 	a->answer_at = a->asked_at + (uint64_t)s->w->set->login_delay_ms;
 	snprintf(a->addr, sizeof(a->addr), "%s", s->peer_text);
@@ -289,9 +286,7 @@ void cmd_pass(struct sess *s, char *arg)
 		explicit_bzero(arg, strlen(arg));
 	free(s->user);
 	s->user = NULL;
-	s->jobs++;
-	sess_wait(s, SS_BUSY);
-	pool_submit(&s->w->srv->pool, &a->job);
+	sess_submit(s, &a->job, auth_run, auth_done);
 }
 
 void cmd_quit(struct sess *s, char *arg)

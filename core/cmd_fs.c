@@ -1,7 +1,8 @@
 /*
  * Commands on names inside the cell: PWD CWD CDUP MKD RMD DELE RNFR RNTO
- * SIZE MDTM MFMT MLST.  Every path goes through vfs, which resolves it
- * under the session's root fd; replies name virtual paths only.
+ * SIZE MDTM MFMT MLST AVBL.  Every path goes through vfs, which resolves
+ * it under the session's root fd; replies name virtual paths only.  Each
+ * command is two halves, the cell work and the reply (see fsop.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "fsop.h"
 #include "quota.h"
 #include "reclaim.h"
 #include "reply.h"
@@ -35,19 +37,41 @@ void cmd_pwd(struct sess *s, char *arg)
 	reply_257(s, s->cwd, " is the current directory.");
 }
 
-static void change_dir(struct sess *s, const char *vpath)
+/* Cell work shared by several commands. */
+static void run_stat(struct fsop *op)
 {
-	struct stat st;
-	char *copy;
-	int r = vc_stat(&s->cell, vpath, &st);
+	op->r = vc_stat(&op->cell, op->vpath, &op->st);
+}
 
-	if (r == 0 && !S_ISDIR(st.st_mode))
-		r = -ENOTDIR;
-	if (r != 0) {
-		cmd_fail(s, r, vpath);
+static void run_lstat(struct fsop *op)
+{
+	op->r = vc_lstat(&op->cell, op->vpath, &op->st);
+}
+
+/* Start op, or tell the client there was no memory for it. */
+static void go(struct sess *s, const char *vpath, const char *vpath2,
+	       void (*run)(struct fsop *), void (*done)(struct sess *,
+							struct fsop *))
+{
+	struct fsop *op = fsop_new(s, vpath, vpath2, run, done);
+
+	if (op == NULL)
+		sess_reply(s, 451, "Out of memory.");
+	else
+		fsop_go(s, op);
+}
+
+static void cwd_done(struct sess *s, struct fsop *op)
+{
+	char *copy;
+
+	if (op->r == 0 && !S_ISDIR(op->st.st_mode))
+		op->r = -ENOTDIR;
+	if (op->r != 0) {
+		cmd_fail(s, op->r, op->vpath);
 		return;
 	}
-	copy = strdup(vpath);
+	copy = strdup(op->vpath);
 	if (copy == NULL) {
 		sess_reply(s, 451, "Out of memory.");
 		return;
@@ -62,7 +86,7 @@ void cmd_cwd(struct sess *s, char *arg)
 	char vpath[VFS_PATH_MAX];
 
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0)
-		change_dir(s, vpath);
+		go(s, vpath, NULL, run_stat, cwd_done);
 }
 
 void cmd_cdup(struct sess *s, char *arg)
@@ -71,84 +95,111 @@ void cmd_cdup(struct sess *s, char *arg)
 
 	(void)arg;
 	if (cmd_vpath(s, "..", vpath, sizeof(vpath)) == 0)
-		change_dir(s, vpath);
+		go(s, vpath, NULL, run_stat, cwd_done);
+}
+
+static void run_mkd(struct fsop *op)
+{
+	op->r = vc_mkdir(&op->cell, op->vpath, 0777);
+}
+
+static void mkd_done(struct sess *s, struct fsop *op)
+{
+	sess_log_file(s, "MKD", op->vpath, NULL, op->r == 0 ? 257 : 550);
+	if (op->r != 0)
+		cmd_fail(s, op->r, op->vpath);
+	else
+		reply_257(s, op->vpath, " created.");
 }
 
 void cmd_mkd(struct sess *s, char *arg)
 {
 	char vpath[VFS_PATH_MAX];
-	int r;
 
-	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
-		return;
-	r = vc_mkdir(&s->cell, vpath, 0777);
-	sess_log_file(s, "MKD", vpath, NULL, r == 0 ? 257 : 550);
-	if (r != 0)
-		cmd_fail(s, r, vpath);
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0)
+		go(s, vpath, NULL, run_mkd, mkd_done);
+}
+
+static void run_rmd(struct fsop *op)
+{
+	op->r = vc_rmdir(&op->cell, op->vpath);
+}
+
+static void rmd_done(struct sess *s, struct fsop *op)
+{
+	sess_log_file(s, "RMD", op->vpath, NULL, op->r == 0 ? 250 : 550);
+	if (op->r != 0)
+		cmd_fail(s, op->r, op->vpath);
 	else
-		reply_257(s, vpath, " created.");
+		sess_reply(s, 250, "Remove directory operation successful.");
 }
 
 void cmd_rmd(struct sess *s, char *arg)
 {
 	char vpath[VFS_PATH_MAX];
-	int r;
 
-	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
-		return;
-	r = vc_rmdir(&s->cell, vpath);
-	sess_log_file(s, "RMD", vpath, NULL, r == 0 ? 250 : 550);
-	if (r != 0)
-		cmd_fail(s, r, vpath);
-	else
-		sess_reply(s, 250, "Remove directory operation successful.");
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0)
+		go(s, vpath, NULL, run_rmd, rmd_done);
+}
+
+/* flag: the name was a regular file, st its lstat */
+static void run_dele(struct fsop *op)
+{
+	op->flag = vc_lstat(&op->cell, op->vpath, &op->st) == 0 &&
+		   S_ISREG(op->st.st_mode);
+	if (op->flag)
+		op->hold = reclaim_hold(&op->cell, op->vpath,
+					(uint64_t)op->st.st_size,
+					op->st.st_nlink);
+	op->r = vc_unlink(&op->cell, op->vpath);
+}
+
+static void dele_done(struct sess *s, struct fsop *op)
+{
+	sess_log_file(s, "DELE", op->vpath, NULL, op->r == 0 ? 250 : 550);
+	if (op->r != 0) {
+		cmd_fail(s, op->r, op->vpath);
+	} else {
+		if (op->flag)
+			qt_path_change(s, op->vpath, -(int64_t)op->st.st_size,
+				       -1);
+		sess_reply(s, 250, "Delete operation successful.");
+	}
+	reclaim_later(s, op->hold);
+	op->hold = -1;
 }
 
 void cmd_dele(struct sess *s, char *arg)
 {
 	char vpath[VFS_PATH_MAX];
-	struct stat st;
-	int r, reg, hold = -1;
 
-	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0)
+		go(s, vpath, NULL, run_dele, dele_done);
+}
+
+static void rnfr_done(struct sess *s, struct fsop *op)
+{
+	if (op->r == 0 && strcmp(op->vpath, "/") == 0)
+		op->r = -EBUSY;
+	if (op->r != 0) {
+		sess_log_file(s, "RNFR", op->vpath, NULL,
+			      cmd_fail(s, op->r, op->vpath));
 		return;
-	reg = vc_lstat(&s->cell, vpath, &st) == 0 && S_ISREG(st.st_mode);
-	if (reg)
-		hold = reclaim_hold(s, vpath, (uint64_t)st.st_size,
-				    st.st_nlink);
-	r = vc_unlink(&s->cell, vpath);
-	sess_log_file(s, "DELE", vpath, NULL, r == 0 ? 250 : 550);
-	if (r != 0) {
-		cmd_fail(s, r, vpath);
-	} else {
-		if (reg)
-			qt_path_change(s, vpath, -(int64_t)st.st_size, -1);
-		sess_reply(s, 250, "Delete operation successful.");
 	}
-	reclaim_later(s, hold);
+	free(s->rnfr);
+	s->rnfr = strdup(op->vpath);
+	if (s->rnfr == NULL)
+		sess_reply(s, 451, "Out of memory.");
+	else
+		sess_reply(s, 350, "Ready for RNTO.");
 }
 
 void cmd_rnfr(struct sess *s, char *arg)
 {
 	char vpath[VFS_PATH_MAX];
-	struct stat st;
-	int r;
 
-	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
-		return;
-	r = vc_lstat(&s->cell, vpath, &st);
-	if (r == 0 && strcmp(vpath, "/") == 0)
-		r = -EBUSY;
-	if (r != 0) {
-		sess_log_file(s, "RNFR", vpath, NULL, cmd_fail(s, r, vpath));
-		return;
-	}
-	free(s->rnfr);
-	s->rnfr = strdup(vpath);
-	if (s->rnfr == NULL)
-		sess_reply(s, 451, "Out of memory.");
-	else
-		sess_reply(s, 350, "Ready for RNTO.");
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0)
+		go(s, vpath, NULL, run_lstat, rnfr_done);
 }
 
 /*
@@ -172,44 +223,68 @@ static void rename_quota(struct sess *s, const char *from, const char *to,
 	qt_path_change(s, to, (int64_t)fst->st_size, 1);
 }
 
+#define RN_FROM_REG 1	/* vpath (from) is a regular file, st its lstat */
+#define RN_TO_REG 2	/* vpath2 (to) is one, st2 its lstat */
+
+static void run_rnto(struct fsop *op)
+{
+	if (vc_lstat(&op->cell, op->vpath, &op->st) == 0 &&
+	    S_ISREG(op->st.st_mode))
+		op->flag |= RN_FROM_REG;
+	if (vc_lstat(&op->cell, op->vpath2, &op->st2) == 0 &&
+	    S_ISREG(op->st2.st_mode)) {
+		op->flag |= RN_TO_REG;
+		op->hold = reclaim_hold(&op->cell, op->vpath2,
+					(uint64_t)op->st2.st_size,
+					op->st2.st_nlink);
+	}
+	op->r = vc_rename(&op->cell, op->vpath, op->vpath2);
+}
+
+static void rnto_done(struct sess *s, struct fsop *op)
+{
+	sess_log_file(s, "RENAME", op->vpath, op->vpath2,
+		      op->r == 0 ? 250 : 550);
+	if (op->r != 0) {
+		cmd_fail(s, op->r, op->vpath2);
+	} else {
+		rename_quota(s, op->vpath, op->vpath2, &op->st,
+			     op->flag & RN_FROM_REG, &op->st2,
+			     op->flag & RN_TO_REG);
+		sess_reply(s, 250, "Rename successful.");
+	}
+	reclaim_later(s, op->hold);
+	op->hold = -1;
+}
+
 void cmd_rnto(struct sess *s, char *arg)
 {
 	char vpath[VFS_PATH_MAX];
 	char *from = s->rnfr;
-	struct stat fst, tst;
-	int r, freg, treg, hold = -1;
 
 	if (from == NULL) {
 		sess_reply(s, 503, "RNFR required first.");
 		return;
 	}
 	s->rnfr = NULL;
-	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0) {
-		freg = vc_lstat(&s->cell, from, &fst) == 0 &&
-		       S_ISREG(fst.st_mode);
-		treg = vc_lstat(&s->cell, vpath, &tst) == 0 &&
-		       S_ISREG(tst.st_mode);
-		if (treg)
-			hold = reclaim_hold(s, vpath, (uint64_t)tst.st_size,
-					    tst.st_nlink);
-		r = vc_rename(&s->cell, from, vpath);
-		sess_log_file(s, "RENAME", from, vpath, r == 0 ? 250 : 550);
-		if (r != 0) {
-			cmd_fail(s, r, vpath);
-		} else {
-			rename_quota(s, from, vpath, &fst, freg, &tst, treg);
-			sess_reply(s, 250, "Rename successful.");
-		}
-		reclaim_later(s, hold);
-	}
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0)
+		go(s, from, vpath, run_rnto, rnto_done);
 	free(from);
+}
+
+static void size_done(struct sess *s, struct fsop *op)
+{
+	if (op->r == 0 && !S_ISREG(op->st.st_mode))
+		op->r = -EISDIR;
+	if (op->r != 0)
+		cmd_fail(s, op->r, op->vpath);
+	else
+		sess_reply(s, 213, "%llu", (unsigned long long)op->st.st_size);
 }
 
 void cmd_size(struct sess *s, char *arg)
 {
 	char vpath[VFS_PATH_MAX];
-	struct stat st;
-	int r;
 
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
@@ -219,39 +294,54 @@ void cmd_size(struct sess *s, char *arg)
 		sess_reply(s, 550, "SIZE not available in ASCII mode: use TYPE I.");
 		return;
 	}
-	r = vc_stat(&s->cell, vpath, &st);
-	if (r == 0 && !S_ISREG(st.st_mode))
-		r = -EISDIR;
-	if (r != 0)
-		cmd_fail(s, r, vpath);
-	else
-		sess_reply(s, 213, "%llu", (unsigned long long)st.st_size);
+	go(s, vpath, NULL, run_stat, size_done);
+}
+
+static void mdtm_done(struct sess *s, struct fsop *op)
+{
+	char when[16];
+
+	if (op->r != 0) {
+		cmd_fail(s, op->r, op->vpath);
+		return;
+	}
+	vfs_fmt_time(op->st.st_mtime, when, sizeof(when));
+	sess_reply(s, 213, "%s", when);
 }
 
 void cmd_mdtm(struct sess *s, char *arg)
 {
-	char vpath[VFS_PATH_MAX], when[16];
-	struct stat st;
-	int r;
+	char vpath[VFS_PATH_MAX];
 
-	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
-		return;
-	r = vc_stat(&s->cell, vpath, &st);
-	if (r != 0) {
-		cmd_fail(s, r, vpath);
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0)
+		go(s, vpath, NULL, run_stat, mdtm_done);
+}
+
+static void run_mfmt(struct fsop *op)
+{
+	op->r = vc_set_mtime(&op->cell, op->vpath, op->t);
+}
+
+static void mfmt_done(struct sess *s, struct fsop *op)
+{
+	char when[16];
+
+	sess_log_file(s, "MFMT", op->vpath, NULL, op->r == 0 ? 213 : 550);
+	if (op->r != 0) {
+		cmd_fail(s, op->r, op->vpath);
 		return;
 	}
-	vfs_fmt_time(st.st_mtime, when, sizeof(when));
-	sess_reply(s, 213, "%s", when);
+	vfs_fmt_time(op->t, when, sizeof(when));
+	sess_reply(s, 213, "Modify=%s; %s", when, op->vpath);
 }
 
 /* MFMT YYYYMMDDHHMMSS path (draft-somers-ftp-mfxx). */
 void cmd_mfmt(struct sess *s, char *arg)
 {
-	char vpath[VFS_PATH_MAX], when[16];
+	char vpath[VFS_PATH_MAX];
 	char *path = strchr(arg, ' ');
+	struct fsop *op;
 	time_t t;
-	int r;
 
 	if (path == NULL || path[1] == '\0') {
 		sess_reply(s, 501, "Usage: MFMT YYYYMMDDHHMMSS path.");
@@ -264,64 +354,71 @@ void cmd_mfmt(struct sess *s, char *arg)
 	}
 	if (cmd_vpath(s, path, vpath, sizeof(vpath)) != 0)
 		return;
-	r = vc_set_mtime(&s->cell, vpath, t);
-	sess_log_file(s, "MFMT", vpath, NULL, r == 0 ? 213 : 550);
-	if (r != 0) {
-		cmd_fail(s, r, vpath);
+	op = fsop_new(s, vpath, NULL, run_mfmt, mfmt_done);
+	if (op == NULL) {
+		sess_reply(s, 451, "Out of memory.");
 		return;
 	}
-	vfs_fmt_time(t, when, sizeof(when));
-	sess_reply(s, 213, "Modify=%s; %s", when, vpath);
+	op->t = t;
+	fsop_go(s, op);
+}
+
+/* flag: the facts turned off by OPTS MLST */
+static void run_mlst(struct fsop *op)
+{
+	buf_init(&op->out, 0);
+	buf_printf(&op->out, "Listing %s\n ", op->vpath);
+	op->r = vc_mlst(&op->cell, op->vpath, op->vpath, (unsigned)op->flag,
+			&op->out);
+	buf_puts(&op->out, "\nEnd");
+}
+
+static void mlst_done(struct sess *s, struct fsop *op)
+{
+	if (op->r != 0)
+		cmd_fail(s, op->r, op->vpath);
+	else if (op->out.failed)
+		sess_reply(s, 451, "Out of memory.");
+	else
+		sess_reply_text(s, 250, op->out.p);
 }
 
 void cmd_mlst(struct sess *s, char *arg)
 {
 	char vpath[VFS_PATH_MAX];
-	struct buf b;
-	int r;
+	struct fsop *op;
 
 	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
-	buf_init(&b, 0);
-	buf_printf(&b, "Listing %s\n ", vpath);
-	r = vc_mlst(&s->cell, vpath, vpath, s->facts_off, &b);
-	buf_puts(&b, "\nEnd");
-	if (r != 0)
-		cmd_fail(s, r, vpath);
-	else if (b.failed)
+	op = fsop_new(s, vpath, NULL, run_mlst, mlst_done);
+	if (op == NULL) {
 		sess_reply(s, 451, "Out of memory.");
-	else
-		sess_reply_text(s, 250, b.p);
-	buf_free(&b);
+		return;
+	}
+	op->flag = (int)s->facts_off;
+	fsop_go(s, op);
 }
 
-/*
- * AVBL [path] (draft-peterson-streamlined-ftp-command-extensions): bytes
- * an upload there may still use: the owner's quota room, bounded by the
- * free space of the file system.  Admins are not limited by a quota.
- */
-void cmd_avbl(struct sess *s, char *arg)
+/* n: the free bytes of the cell's file system */
+static void run_avbl(struct fsop *op)
 {
-	char vpath[VFS_PATH_MAX];
 	struct statvfs fs;
-	uint64_t free_fs, used, files;
-	int r;
 
-	if (!qt_active(s->w->srv)) {
-		sess_reply(s, 502, "AVBL needs a quota module.");
+	op->r = vc_stat(&op->cell, op->vpath, &op->st);
+	if (op->r == 0)
+		op->r = vc_statvfs(&op->cell, &fs);
+	if (op->r == 0)
+		op->n = (uint64_t)fs.f_bavail * fs.f_frsize;
+}
+
+static void avbl_done(struct sess *s, struct fsop *op)
+{
+	uint64_t free_fs = op->n, used, files;
+
+	if (op->r != 0) {
+		cmd_fail(s, op->r, op->vpath);
 		return;
 	}
-	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
-		return;
-	if ((r = vc_stat(&s->cell, vpath, &(struct stat){ 0 })) != 0) {
-		cmd_fail(s, r, vpath);
-		return;
-	}
-	if ((r = vc_statvfs(&s->cell, &fs)) != 0) {
-		cmd_fail(s, r, vpath);
-		return;
-	}
-	free_fs = (uint64_t)fs.f_bavail * fs.f_frsize;
 	if (!s->is_admin && s->logged_in &&
 	    s->quota_bytes != CF_UNLIMITED &&
 	    qt_usage(s->w->srv, s->login, &used, &files) == 0) {
@@ -332,4 +429,21 @@ void cmd_avbl(struct sess *s, char *arg)
 			free_fs = room;
 	}
 	sess_reply(s, 213, "%llu", (unsigned long long)free_fs);
+}
+
+/*
+ * AVBL [path] (draft-peterson-streamlined-ftp-command-extensions): bytes
+ * an upload there may still use: the owner's quota room, bounded by the
+ * free space of the file system.  Admins are not limited by a quota.
+ */
+void cmd_avbl(struct sess *s, char *arg)
+{
+	char vpath[VFS_PATH_MAX];
+
+	if (!qt_active(s->w->srv)) {
+		sess_reply(s, 502, "AVBL needs a quota module.");
+		return;
+	}
+	if (cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0)
+		go(s, vpath, NULL, run_avbl, avbl_done);
 }

@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "data.h"
 #include "dataaddr.h"
+#include "fsop.h"
 #include "io.h"
 #include "sess.h"
 #include "srv.h"
@@ -188,6 +189,7 @@ struct list_job {
 	enum vfs_list_fmt fmt;
 	struct vfs_list_opts opts;
 	int to_control;
+	int need_dir;	/* MLSD: a name that is not a directory is 501 */
 	int result;
 	struct buf out;
 };
@@ -195,8 +197,14 @@ struct list_job {
 static void list_run(struct job *j)
 {
 	struct list_job *l = (struct list_job *)j;
+	struct stat st;
 
-	l->result = vc_list(&l->cell, l->vpath, l->fmt, &l->opts, &l->out);
+	if (l->need_dir && vc_stat(&l->cell, l->vpath, &st) == 0 &&
+	    !S_ISDIR(st.st_mode))
+		l->result = -ENOTDIR;
+	else
+		l->result = vc_list(&l->cell, l->vpath, l->fmt, &l->opts,
+				    &l->out);
 	if (l->result == 0 && l->out.failed)
 		l->result = -ENOMEM;
 	vc_close(&l->cell);
@@ -227,7 +235,11 @@ static void list_done(struct job *j)
 	if (s->dead)
 		goto out;
 	if (l->result != 0) {
-		cmd_fail(s, l->result, l->vpath);
+		/* RFC 3659 7.2.1: MLSD of something not a directory is 501 */
+		if (l->need_dir && l->result == -ENOTDIR)
+			sess_reply(s, 501, "%s: Not a directory.", l->vpath);
+		else
+			cmd_fail(s, l->result, l->vpath);
 		sess_resume(s);
 		goto out;
 	}
@@ -267,19 +279,15 @@ void cmd_list_start(struct sess *s, const char *vpath, int fmt, int all,
 		return;
 	}
 	l->s = s;
-	l->job.owner = s->w;
-	l->job.run = list_run;
-	l->job.done = list_done;
 	snprintf(l->vpath, sizeof(l->vpath), "%s", vpath);
 	l->fmt = (enum vfs_list_fmt)fmt;
 	l->opts.all = all;
 	l->opts.now = time(NULL);
 	l->opts.facts_off = s->facts_off;
 	l->to_control = to_control;
+	l->need_dir = fmt == VFS_LIST_MLSD;
 	buf_init(&l->out, LIST_MAX_BYTES);
-	s->jobs++;
-	sess_wait(s, SS_BUSY);
-	pool_submit(&s->w->srv->pool, &l->job);
+	sess_submit(s, &l->job, list_run, list_done);
 }
 
 /*
@@ -329,19 +337,10 @@ void cmd_nlst(struct sess *s, char *arg)
 void cmd_mlsd(struct sess *s, char *arg)
 {
 	char vpath[VFS_PATH_MAX];
-	struct stat st;
-	int r;
 
-	if (need_channel(s) != 0 ||
-	    cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
-		return;
-	/* RFC 3659 7.2.1: MLSD of something that is not a directory is 501 */
-	r = vc_stat(&s->cell, vpath, &st);
-	if (r == 0 && !S_ISDIR(st.st_mode)) {
-		sess_reply(s, 501, "%s: Not a directory.", vpath);
-		return;
-	}
-	cmd_list_start(s, vpath, VFS_LIST_MLSD, 1, 0);
+	if (need_channel(s) == 0 &&
+	    cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0)
+		cmd_list_start(s, vpath, VFS_LIST_MLSD, 1, 0);
 }
 
 /* Files --------------------------------------------------------------- */
@@ -357,71 +356,147 @@ static void opening_text(char *out, size_t len, const struct sess *s,
 			 s->ascii ? "ASCII" : "BINARY", vpath);
 }
 
+static void run_retr(struct fsop *op)
+{
+	op->fd = vc_open_read(&op->cell, op->vpath, &op->st);
+	op->r = op->fd < 0 ? op->fd : 0;
+}
+
+/* n: the REST offset */
+static void retr_done(struct sess *s, struct fsop *op)
+{
+	char text[VFS_PATH_MAX + 96];
+	struct xfer *x;
+
+	if (op->r != 0) {
+		op->fd = -1;
+		sess_log_file(s, "RETR", op->vpath, NULL,
+			      cmd_fail(s, op->r, op->vpath));
+		return;
+	}
+	if (op->n > (uint64_t)op->st.st_size) {
+		sess_reply(s, 554, "Restart position beyond end of file.");
+		sess_log_file(s, "RETR", op->vpath, NULL, 554);
+		return;
+	}
+	x = xfer_new(XK_RETR, "RETR", op->vpath);
+	if (x == NULL) {
+		sess_reply(s, 451, "Out of memory.");
+		return;
+	}
+	x->fd = op->fd;
+	op->fd = -1;
+	x->pos = op->n;
+	x->size = (uint64_t)op->st.st_size - op->n;
+	x->ascii = s->ascii;
+	opening_text(text, sizeof(text), s, x->vpath, (long long)x->size);
+	xfer_start(s, x, text);
+}
+
 void cmd_retr(struct sess *s, char *arg)
 {
-	char vpath[VFS_PATH_MAX], text[VFS_PATH_MAX + 96];
+	char vpath[VFS_PATH_MAX];
 	uint64_t rest = s->rest;
-	struct stat st;
-	struct xfer *x;
-	int fd;
+	struct fsop *op;
 
 	s->rest = 0;
 	if (need_channel(s) != 0 ||
 	    cmd_vpath(s, arg, vpath, sizeof(vpath)) != 0)
 		return;
-	fd = vc_open_read(&s->cell, vpath, &st);
-	if (fd < 0) {
-		sess_log_file(s, "RETR", vpath, NULL, cmd_fail(s, fd, vpath));
-		return;
-	}
-	if (rest > (uint64_t)st.st_size) {
-		io_close(fd);
-		sess_reply(s, 554, "Restart position beyond end of file.");
-		sess_log_file(s, "RETR", vpath, NULL, 554);
-		return;
-	}
-	x = xfer_new(XK_RETR, "RETR", vpath);
-	if (x == NULL) {
-		io_close(fd);
+	op = fsop_new(s, vpath, NULL, run_retr, retr_done);
+	if (op == NULL) {
 		sess_reply(s, 451, "Out of memory.");
 		return;
 	}
-	x->fd = fd;
-	x->pos = rest;
-	x->size = (uint64_t)st.st_size - rest;
-	x->ascii = s->ascii;
-	opening_text(text, sizeof(text), s, vpath, (long long)x->size);
+	op->n = rest;
+	fsop_go(s, op);
+}
+
+/* flag, for STOU: a free name was found, or none */
+#define STOU_FOUND 1
+#define STOU_NONE 2
+
+static void run_upload(struct fsop *op)
+{
+	op->r = upload_open(&op->cell, op->id, op->x);
+}
+
+/* STOU: the first free name of vpath, vpath.1, vpath.2... then STOR it. */
+static void run_stou(struct fsop *op)
+{
+	char vpath[VFS_PATH_MAX];
+	struct stat st;
+
+	op->flag = STOU_NONE;
+	for (int i = 0; i < STOU_TRIES; i++) {
+		char *name;
+
+		if (i == 0)
+			snprintf(vpath, sizeof(vpath), "%s", op->vpath);
+		else if (snprintf(vpath, sizeof(vpath), "%s.%d", op->vpath,
+				  i) >= (int)sizeof(vpath))
+			return;
+		if (vc_lstat(&op->cell, vpath, &st) != -ENOENT)
+			continue;
+		op->flag = STOU_FOUND;
+		if ((name = strdup(vpath)) == NULL) {
+			op->r = -ENOMEM;
+			return;
+		}
+		free(op->x->vpath);
+		op->x->vpath = name;
+		run_upload(op);
+		return;
+	}
+}
+
+static void upload_done(struct sess *s, struct fsop *op)
+{
+	char text[VFS_PATH_MAX + 96];
+	struct xfer *x = op->x;
+	int code;
+
+	if (op->flag == STOU_NONE) {
+		sess_reply(s, 553, "Could not find a unique file name.");
+		return;
+	}
+	op->x = NULL;
+	code = upload_ready(s, x, op->r);
+	if (code != 0) {
+		sess_log_file(s, x->verb, x->vpath, NULL, code);	/* refused: no transfer */
+		xfer_free(x);
+		return;
+	}
+	if (op->flag == STOU_FOUND)
+		snprintf(text, sizeof(text), "FILE: %s",
+			 strrchr(x->vpath, '/') + 1);
+	else
+		opening_text(text, sizeof(text), s, x->vpath, -1);
 	xfer_start(s, x, text);
 }
 
 static void upload(struct sess *s, const char *verb, const char *vpath,
-		   enum vfs_wmode mode, const char *text)
+		   enum vfs_wmode mode)
 {
-	char msg[VFS_PATH_MAX + 96];
 	uint64_t rest = s->rest;
+	struct fsop *op;
 	struct xfer *x;
-	int code;
 
 	s->rest = 0;
 	if (rest > 0 && mode == VFS_W_TRUNC)
 		mode = VFS_W_RESUME;
 	x = xfer_new(XK_STOR, verb, vpath);
-	if (x == NULL) {
+	op = x == NULL ? NULL : fsop_new(s, vpath, NULL, strcmp(verb, "STOU") ?
+					 run_upload : run_stou, upload_done);
+	if (op == NULL) {
+		xfer_free(x);
 		sess_reply(s, 451, "Out of memory.");
 		return;
 	}
 	x->ascii = s->ascii;
-	code = upload_open(s, x, vpath, mode, rest);
-	if (code != 0) {
-		sess_log_file(s, verb, vpath, NULL, code);	/* refused: no transfer */
-		xfer_free(x);
-		return;
-	}
-	if (text == NULL) {
-		opening_text(msg, sizeof(msg), s, vpath, -1);
-		text = msg;
-	}
-	xfer_start(s, x, text);
+	upload_prepare(s, x, mode, rest);
+	op->x = x;
+	fsop_go(s, op);
 }
 
 void cmd_stor(struct sess *s, char *arg)
@@ -430,7 +505,7 @@ void cmd_stor(struct sess *s, char *arg)
 
 	if (need_channel(s) == 0 &&
 	    cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0)
-		upload(s, "STOR", vpath, VFS_W_TRUNC, NULL);
+		upload(s, "STOR", vpath, VFS_W_TRUNC);
 }
 
 void cmd_appe(struct sess *s, char *arg)
@@ -440,34 +515,18 @@ void cmd_appe(struct sess *s, char *arg)
 	s->rest = 0;		/* APPE ignores REST: it always appends */
 	if (need_channel(s) == 0 &&
 	    cmd_vpath(s, arg, vpath, sizeof(vpath)) == 0)
-		upload(s, "APPE", vpath, VFS_W_APPEND, NULL);
+		upload(s, "APPE", vpath, VFS_W_APPEND);
 }
 
 /* STOU: a new name the server picks, announced as "150 FILE: name". */
 void cmd_stou(struct sess *s, char *arg)
 {
-	char base[VFS_PATH_MAX], vpath[VFS_PATH_MAX], text[VFS_PATH_MAX + 16];
-	struct stat st;
+	char base[VFS_PATH_MAX];
 
 	s->rest = 0;
-	if (need_channel(s) != 0 ||
-	    cmd_vpath(s, arg ? arg : "ftp.upload", base, sizeof(base)) != 0)
-		return;
-	for (int i = 0; i < STOU_TRIES; i++) {
-		if (i == 0)
-			snprintf(vpath, sizeof(vpath), "%s", base);
-		else if (snprintf(vpath, sizeof(vpath), "%s.%d", base, i) >=
-			 (int)sizeof(vpath))
-			break;
-		if (vc_lstat(&s->cell, vpath, &st) == -ENOENT) {
-			const char *name = strrchr(vpath, '/') + 1;
-
-			snprintf(text, sizeof(text), "FILE: %s", name);
-			upload(s, "STOU", vpath, VFS_W_EXCL, text);
-			return;
-		}
-	}
-	sess_reply(s, 553, "Could not find a unique file name.");
+	if (need_channel(s) == 0 &&
+	    cmd_vpath(s, arg ? arg : "ftp.upload", base, sizeof(base)) == 0)
+		upload(s, "STOU", base, VFS_W_EXCL);
 }
 
 void cmd_abor(struct sess *s, char *arg)

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -92,6 +93,18 @@ static inline int io_accept(int fd, struct sockaddr *sa, socklen_t *len)
 		c = accept4(fd, sa, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	while (c < 0 && errno == EINTR);
 	return c;
+}
+
+/* Wait up to ms for fd to be readable (or closed): 1, 0 on time out, -1. */
+static inline int io_wait_in(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, ms);
+	while (r < 0 && errno == EINTR);
+	return r;
 }
 
 /* close(2) must not be retried on Linux: the fd is gone either way. */

@@ -12,14 +12,14 @@
 /* Below this the freeing costs less than the hop to the pool. */
 #define RECLAIM_MIN (1024 * 1024)
 
-int reclaim_hold(struct sess *s, const char *vpath, uint64_t size,
+int reclaim_hold(const struct vfs_cell *c, const char *vpath, uint64_t size,
 		 nlink_t nlink)
 {
 	int fd;
 
 	if (size < RECLAIM_MIN || nlink != 1)
 		return -1;
-	fd = vc_hold(&s->cell, vpath);
+	fd = vc_hold(c, vpath);
 	return fd < 0 ? -1 : fd;
 }
 

@@ -11,13 +11,14 @@
 #include <sys/types.h>
 
 struct sess;
+struct vfs_cell;
 
 /*
- * Before removing or replacing the regular file vpath (size and links
- * from its lstat): a hold on it if it is big enough to matter and this is
- * its last link, else -1.
+ * Before removing or replacing the regular file vpath of cell c (size and
+ * links from its lstat), on any thread: a hold on it if it is big enough
+ * to matter and this is its last link, else -1.
  */
-int reclaim_hold(struct sess *s, const char *vpath, uint64_t size,
+int reclaim_hold(const struct vfs_cell *c, const char *vpath, uint64_t size,
 		 nlink_t nlink);
 
 /*

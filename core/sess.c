@@ -304,6 +304,17 @@ void sess_set_xfer(struct sess *s)
 	sess_events(s);
 }
 
+void sess_submit(struct sess *s, struct job *j, void (*run)(struct job *),
+		 void (*done)(struct job *))
+{
+	j->owner = s->w;
+	j->run = run;
+	j->done = done;
+	s->jobs++;
+	sess_wait(s, SS_BUSY);
+	pool_submit(&s->w->srv->pool, j);
+}
+
 /*
  * Back to commands: first the command deferred during a transfer, then any
  * input held while busy, then the socket again.

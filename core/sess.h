@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "modules/module.h"
+#include "pool.h"
 #include "proto.h"
 #include "vfs/vcell.h"
 #include "worker.h"
@@ -119,6 +120,14 @@ void sess_uncork(struct sess *s);
 void sess_close(struct sess *s, const char *why);
 /* Send a final reply (421, 221) and close once it is written. */
 void sess_finish(struct sess *s, int code, const char *text);
+
+/*
+ * Run j on the blocking pool while the session waits (SS_BUSY) and reads
+ * no command; done runs on its worker, starts with s->jobs--, and then
+ * finds s->dead set if the session was closed meanwhile.
+ */
+void sess_submit(struct sess *s, struct job *j, void (*run)(struct job *),
+		 void (*done)(struct job *));
 
 /* Back to reading commands after BUSY/DELAY/XFER; runs queued input. */
 void sess_resume(struct sess *s);

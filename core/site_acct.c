@@ -511,10 +511,5 @@ void site_acct_start(struct sess *s, const struct site_op *op)
 	j->client.session_id = s->id;
 	buf_init(&j->out, 0);
 	buf_puts(&j->out, "Users:\n");
-	j->job.owner = s->w;
-	j->job.run = site_run;
-	j->job.done = site_done;
-	s->jobs++;
-	sess_wait(s, SS_BUSY);
-	pool_submit(&s->w->srv->pool, &j->job);
+	sess_submit(s, &j->job, site_run, site_done);
 }

@@ -29,7 +29,7 @@ void upload_free(struct upload *u)
 }
 
 /* The temporary name of an overwrite: hidden, unique, same folder. */
-static int tmp_name(struct sess *s, const char *vpath, char *out, size_t len)
+static int tmp_name(uint64_t id, const char *vpath, char *out, size_t len)
 {
 	char parent[VFS_PATH_MAX];
 	const char *name;
@@ -38,31 +38,35 @@ static int tmp_name(struct sess *s, const char *vpath, char *out, size_t len)
 		return -EINVAL;
 	if (snprintf(out, len, "%s%s.cellftpd-upload.%llx", parent,
 		     strcmp(parent, "/") == 0 ? "" : "/",
-		     (unsigned long long)s->id) >= (int)len)
+		     (unsigned long long)id) >= (int)len)
 		return -ENAMETOOLONG;
 	return 0;
 }
 
 /* Which ledger, and whether it may refuse: not for an admin's writes. */
-static void set_owner(struct sess *s, struct upload *u, const char *vpath)
+void upload_prepare(struct sess *s, struct xfer *x, enum vfs_wmode mode,
+		    uint64_t rest)
 {
+	struct upload *u = &x->up;
 	char buf[CF_LOGIN_MAX];
 	const char *owner;
 
+	u->mode = mode;
+	x->pos = rest;
 	if (!qt_active(s->w->srv))
 		return;
-	owner = qt_owner(s, vpath, buf, sizeof(buf));
+	owner = qt_owner(s, x->vpath, buf, sizeof(buf));
 	if (owner != NULL)
 		snprintf(u->owner, sizeof(u->owner), "%s", owner);
 	u->enforce = !s->is_admin && s->logged_in;
 }
 
-static int open_target(struct sess *s, struct xfer *x, const char *vpath,
-		       struct stat *old)
+static int open_target(const struct vfs_cell *c, uint64_t id,
+		       struct xfer *x, struct stat *old)
 {
 	struct upload *u = &x->up;
 	char tmp[VFS_PATH_MAX];
-	int fd, r = vc_lstat(&s->cell, vpath, old);
+	int fd, r = vc_lstat(c, x->vpath, old);
 
 	/*
 	 * An overwrite lands beside the old file and replaces it at the end,
@@ -72,15 +76,16 @@ static int open_target(struct sess *s, struct xfer *x, const char *vpath,
 	 * would.
 	 */
 	if (r == 0 && S_ISREG(old->st_mode) && u->mode == VFS_W_TRUNC &&
-	    !vc_is_agent(&s->cell)) {
-		if ((r = tmp_name(s, vpath, tmp, sizeof(tmp))) != 0)
+	    !vc_is_agent(c)) {
+		if ((r = tmp_name(id, x->vpath, tmp, sizeof(tmp))) != 0)
 			return r;
-		fd = vc_open_write(&s->cell, tmp, VFS_W_EXCL);
+		fd = vc_open_write(c, tmp, VFS_W_EXCL);
 		if (fd < 0)
 			return fd;
 		u->tmp = strdup(tmp);
 		if (u->tmp == NULL || fchmod(fd, old->st_mode & 07777) != 0) {
-			(void)vc_unlink(&s->cell, tmp);
+			(void)vc_unlink(c, tmp);
+			upload_free(u);
 			io_close(fd);
 			return -ENOMEM;
 		}
@@ -95,36 +100,62 @@ static int open_target(struct sess *s, struct xfer *x, const char *vpath,
 	if (r == 0 && S_ISREG(old->st_mode))
 		u->orig_size = (uint64_t)old->st_size;
 	/* resuming never truncates first: a refusal can cut back exactly */
-	return vc_open_write(&s->cell, vpath, u->mode);
+	return vc_open_write(c, x->vpath, u->mode);
 }
 
-int upload_open(struct sess *s, struct xfer *x, const char *vpath,
-		enum vfs_wmode mode, uint64_t rest)
+/* Take back what open_target made: nothing of it must stay. */
+static void unmake(const struct vfs_cell *c, struct xfer *x)
+{
+	struct upload *u = &x->up;
+
+	if (u->tmp != NULL)
+		(void)vc_unlink(c, u->tmp);
+	else if (u->created)
+		(void)vc_unlink(c, x->vpath);
+	upload_free(u);
+	u->created = 0;
+	io_close(x->fd);
+	x->fd = -1;
+}
+
+int upload_open(const struct vfs_cell *c, uint64_t id, struct xfer *x)
 {
 	struct upload *u = &x->up;
 	struct stat old;
 	int fd;
 
-	u->mode = mode;
-	set_owner(s, u, vpath);
-	if (mode == VFS_W_RESUME && (vc_lstat(&s->cell, vpath, &old) != 0 ||
-				     rest > (uint64_t)old.st_size)) {
+	if (u->mode == VFS_W_RESUME && (vc_lstat(c, x->vpath, &old) != 0 ||
+					x->pos > (uint64_t)old.st_size))
+		return -ERANGE;
+	fd = open_target(c, id, x, &old);
+	if (fd < 0)
+		return fd;
+	x->fd = fd;
+	if (u->mode == VFS_W_APPEND)
+		x->pos = u->orig_size;
+	if (u->mode == VFS_W_RESUME)
+		u->credit = (int64_t)(u->orig_size - x->pos);
+	if (lseek(fd, (off_t)x->pos, SEEK_SET) < 0) {
+		unmake(c, x);
+		return -EIO;
+	}
+	return 0;
+}
+
+int upload_ready(struct sess *s, struct xfer *x, int r)
+{
+	struct upload *u = &x->up;
+
+	if (r == -ERANGE) {
 		sess_reply(s, 554, "Restart position beyond end of file.");
 		return 554;
 	}
-	fd = open_target(s, x, vpath, &old);
-	if (fd < 0)
-		return cmd_fail(s, fd, vpath);
-	x->fd = fd;
-	x->pos = mode == VFS_W_APPEND ? u->orig_size : rest;
-	if (mode == VFS_W_RESUME)
-		u->credit = (int64_t)(u->orig_size - rest);
-	if (lseek(fd, (off_t)x->pos, SEEK_SET) < 0)
-		goto local;
+	if (r != 0)
+		return cmd_fail(s, r, x->vpath);
 	if (u->created && u->owner[0] && u->enforce) {
 		if (qt_reserve(s, 0, 1) != CF_OK) {
 			upload_abort(s, x, 1);
-			qt_log_refusal(s, x->verb, vpath, 0);
+			qt_log_refusal(s, x->verb, x->vpath, 0);
 			sess_reply(s, 552, "Requested file action aborted. Exceeded "
 				   "storage allocation.");
 			return 552;
@@ -132,10 +163,6 @@ int upload_open(struct sess *s, struct xfer *x, const char *vpath,
 		u->files_reserved = 1;
 	}
 	return 0;
-local:
-	upload_abort(s, x, 1);
-	sess_reply(s, 451, "Requested action aborted: local error.");
-	return 451;
 }
 
 int upload_room(struct sess *s, struct xfer *x, size_t n)
@@ -188,7 +215,8 @@ int upload_commit(struct sess *s, struct xfer *x, int *old)
 	if (r == 0 && fstat(x->fd, &st) != 0)
 		r = -errno;
 	if (r == 0 && u->tmp != NULL) {
-		*old = reclaim_hold(s, x->vpath, u->orig_size, u->orig_nlink);
+		*old = reclaim_hold(&s->cell, x->vpath, u->orig_size,
+				    u->orig_nlink);
 		r = vc_rename(&s->cell, u->tmp, x->vpath);
 	}
 	if (r != 0) {

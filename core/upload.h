@@ -16,6 +16,7 @@
 #include "vfs/vfs.h"
 
 struct sess;
+struct vfs_cell;
 struct xfer;
 
 struct upload {
@@ -33,12 +34,19 @@ struct upload {
 };
 
 /*
- * Open the target of an upload into x (fd, pos, upload state).  0, or
- * the reply code it sent on failure (550, 554, 552 when even the new file
+ * Opening the target is three steps, so the middle one can run on the
+ * blocking pool for an agent cell (fsop.h).  upload_prepare, on the
+ * worker: the mode, the REST offset and the ledger.  upload_open, on any
+ * thread: find and open x->vpath in cell c (id: the session's, for a
+ * temporary name) into x; 0 or -errno, -ERANGE for a REST offset beyond
+ * the end.  upload_ready, on the worker: 0 when the transfer may start,
+ * or the code of the reply it sent (550, 554, 552 when even the new file
  * would exceed the file count...).
  */
-int upload_open(struct sess *s, struct xfer *x, const char *vpath,
-		enum vfs_wmode mode, uint64_t rest);
+void upload_prepare(struct sess *s, struct xfer *x, enum vfs_wmode mode,
+		    uint64_t rest);
+int upload_open(const struct vfs_cell *c, uint64_t id, struct xfer *x);
+int upload_ready(struct sess *s, struct xfer *x, int r);
 
 /* Room for n more bytes on disk: 0, or -1 when the quota refuses. */
 int upload_room(struct sess *s, struct xfer *x, size_t n);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "data.h"
+#include "fsop.h"
 #include "io.h"
 #include "quota.h"
 #include "reclaim.h"
@@ -174,19 +175,56 @@ static void close_done(struct job *j)
 	reclaim_later(s, old);
 }
 
-/* A failed write: a full disk or quota undoes the upload like a refusal. */
-static void write_error(struct sess *s, int err)
+static void write_error_end(struct sess *s, int err)
 {
-	struct xfer *x = s->xfer;
-
-	if (err == EDQUOT || err == ENOSPC)
-		upload_abort(s, x, 1);
 	if (err == EDQUOT)
 		xfer_end(s, 552, "Exceeded storage allocation.");
 	else if (err == ENOSPC)
 		xfer_end(s, 452, "Insufficient storage space.");
 	else
 		xfer_end(s, 451, "Requested action aborted: local error.");
+}
+
+static void run_remove(struct fsop *op)
+{
+	(void)vc_unlink(&op->cell, op->vpath);
+}
+
+/* flag: the write's errno */
+static void removed(struct sess *s, struct fsop *op)
+{
+	write_error_end(s, op->flag);
+}
+
+/*
+ * A failed write: a full disk or quota undoes the upload like a refusal.
+ * An agent cell has no ledger (the system's quota counts its files), so
+ * removing a new file is all the undo there is, and that waits for the
+ * agent on the pool, the data connection closed first.
+ */
+static void write_error(struct sess *s, int err)
+{
+	struct xfer *x = s->xfer;
+	struct fsop *op;
+
+	if (err != EDQUOT && err != ENOSPC) {
+		write_error_end(s, err);
+		return;
+	}
+	if (!vc_is_agent(&s->cell) || !x->up.created) {
+		upload_abort(s, x, 1);	/* no agent asked */
+		write_error_end(s, err);
+		return;
+	}
+	op = fsop_new(s, x->vpath, NULL, run_remove, removed);
+	if (op == NULL) {
+		write_error_end(s, err);
+		return;
+	}
+	x->up.created = 0;
+	op->flag = err;
+	data_end(s);
+	fsop_go(s, op);
 }
 
 static void over_quota(struct sess *s)
@@ -221,12 +259,7 @@ static void stor_complete(struct sess *s)
 	c->old = old;
 	c->fd = x->fd;
 	x->fd = -1;
-	c->job.owner = s->w;
-	c->job.run = close_run;
-	c->job.done = close_done;
-	s->jobs++;
-	sess_wait(s, SS_BUSY);
-	pool_submit(&s->w->srv->pool, &c->job);
+	sess_submit(s, &c->job, close_run, close_done);
 }
 
 /*

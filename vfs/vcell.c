@@ -18,17 +18,30 @@
 #include "vfs/agent_proto.h"
 #include "vfs/fdpass.h"
 
+/*
+ * How long an agent may take to answer before its session gives up on it
+ * (451, the stream closed): it may have been stopped by its own user, or
+ * its home folder may hang.  The wait is on a pool thread, never a
+ * worker's; a listing of a huge folder on a slow file system gets longer.
+ */
+#define VC_ANSWER_MS (10 * 1000)
+#define VC_LIST_MS (120 * 1000)
+
 /* One exchange.  *fd (may be NULL) receives a descriptor sent along. */
 static int ask(const struct vfs_cell *c, struct vag_req *q,
 	       struct vag_resp *r, int *fd)
 {
-	int got = -1, e;
+	int ms = q->op == VAG_LIST ? VC_LIST_MS : VC_ANSWER_MS;
+	int got = -1, e, ready = 1;
 
 	if ((e = fdp_send(c->agent, q, sizeof(*q), -1)) != 0 ||
+	    (ready = io_wait_in(c->agent, ms)) <= 0 ||
 	    (e = fdp_recv(c->agent, r, sizeof(*r), &got)) != 0) {
 		/* a late answer must never pass for the next one's: the
 		 * stream is closed, and every later call fails too */
 		(void)shutdown(c->agent, SHUT_RDWR);
+		if (e == 0)
+			e = ready < 0 ? -errno : -EAGAIN;
 		return e == -ECONNRESET || e == -EPIPE || e == -EAGAIN ? -EIO : e;
 	}
 	if (fd != NULL)

@@ -18,14 +18,6 @@
 #include "vfs/fdpass.h"
 
 #define AP_ANSWER_SECONDS 60	/* a PAM stack that hangs (LDAP down) */
-/*
- * The core waits for its file agent on a worker thread: an agent that does
- * not answer (stopped by its own user, a hung home folder) holds the worker
- * this long at most; then its stream is closed and that session's file
- * commands fail (451), the others' go on.
- */
-#define AP_AGENT_SECONDS 10
-
 struct ap_state {
 	const struct cf_host *host;
 	struct ap_conf conf;
@@ -70,7 +62,7 @@ static int ap_ask(struct ap_state *st, const struct cf_client *client,
 		close(sv[0]);
 		return e;
 	}
-	ap_timeout(sv[0], AP_AGENT_SECONDS);
+	ap_timeout(sv[0], 0);	/* the core bounds each answer of the agent */
 	*agent = sv[0];
 	return 0;
 }

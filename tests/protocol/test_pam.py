@@ -226,6 +226,38 @@ class PamLogin(TestCase):
 		f.bye()
 		self.assertEqual(os.listdir(home), [])
 
+	def test_every_file_command_reaches_the_agent(self):
+		home = world.home("pat")
+		f = self.login("pat")
+		f.mkd("d")
+		f.cwd("d")
+		self.assertEqual(f.pwd(), "/d")
+		f.put("a.bin", b"0123456789")
+		f.put("a.bin", b"abc", cmd="APPE")
+		f.put("a.bin", b"XY", rest=2)
+		self.assertEqual(f.get("a.bin"), b"01XY")	# REST+STOR cuts
+		self.assertEqual(f.get("a.bin", rest=1), b"1XY")
+		self.assertEqual(f.size("a.bin"), 4)
+		self.assertEqual(f.code("MFMT 20200102030405 a.bin")[0], 213)
+		self.assertEqual(f.sendcmd("MDTM a.bin"), "213 20200102030405")
+		self.assertIn("size=4;", f.sendcmd("MLST a.bin"))
+		f.sendcmd("PASV")
+		self.assertEqual(f.code("MLSD a.bin")[0], 501)
+		f.put("a.bin", b"new", cmd="STOU")
+		self.assertIn("150 FILE: a.bin.1", f.replies)
+		f.cwd("..")
+		self.assertEqual(sorted(f.nlst("d")), ["a.bin", "a.bin.1"])
+		f.sendcmd("PASV")
+		self.assertEqual(f.code("RETR d/none")[0], 550)
+		self.assertEqual(f.code("CWD d/a.bin")[0], 550)
+		f.delete("d/a.bin")
+		f.rename("d/a.bin.1", "d/b")
+		self.assertEqual(os.listdir(os.path.join(home, "d")), ["b"])
+		f.delete("d/b")
+		f.rmd("d")
+		f.bye()
+		self.assertEqual(os.listdir(home), [])
+
 	def test_files_a_system_user_creates_belong_to_them(self):
 		need_root(self)
 		f = self.login("pat")
@@ -286,24 +318,6 @@ class PamLogin(TestCase):
 		self.assertTrue(harness.wait_for(
 			lambda: not agents(self.srv.proc.pid), 10, 0.1),
 			agents(self.srv.proc.pid))
-
-	def test_a_stopped_agent_fails_its_session_not_the_server(self):
-		f = self.login("pat")
-		agent = agents(self.srv.proc.pid)
-		self.assertEqual(len(agent), 1)
-		os.kill(agent[0], signal.SIGSTOP)
-		try:
-			start = time.monotonic()
-			self.assertFtpError((451, 550), f.sendcmd, "SIZE nothing")
-			self.assertLess(time.monotonic() - start, 30)
-			# the answer stream is closed: no late answer is taken
-			self.assertFtpError((451, 550), f.sendcmd, "MDTM nothing")
-			other = self.srv.ftp()
-			other.voidcmd("NOOP")
-			other.quit()
-		finally:
-			os.kill(agent[0], signal.SIGCONT)
-		f.close()
 
 	def test_a_wrong_password_is_refused_and_logged_without_it(self):
 		text = self.refused("pat", "not-the-Password.9")
@@ -367,6 +381,73 @@ class PamLogin(TestCase):
 					"SITE USERADD pat Some-Pass.1")
 		self.assertIn("system account", str(r))
 		a.bye()
+
+
+def resume(pid):
+	"""SIGCONT, unless it is gone (an agent ends with its stream)."""
+	try:
+		os.kill(pid, signal.SIGCONT)
+	except ProcessLookupError:
+		pass
+
+
+class StoppedAgent(TestCase):
+	"""A file agent its user stopped costs its own session, nobody else's:
+	the core waits for agents on the blocking pool, never on a worker.
+	One worker, so every session here shares the stopped one's."""
+
+	@classmethod
+	def setUpClass(cls):
+		cls.srv = world.server(server={"workers": 1})
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.srv.cleanup()
+
+	def test_the_worker_serves_others_while_an_agent_is_stopped(self):
+		kept = os.path.join(world.home("pat"), "kept.txt")
+		with open(kept, "w") as out:
+			out.write("kept\n")
+		f = self.srv.ctl()
+		f.login("pat", password("pat"))
+		other = self.srv.ctl()
+		other.login("alice", "alice-Pw.1")
+		agent = agents(self.srv.proc.pid)
+		self.assertEqual(len(agent), 1)
+		answers = []		# (what, monotonic time)
+		lock = threading.Lock()
+
+		def size():
+			r = f.cmd("SIZE kept.txt", timeout=60)
+			with lock:
+				answers.append(("size %d" % r.code, time.monotonic()))
+
+		os.kill(agent[0], signal.SIGSTOP)
+		try:
+			asking = threading.Thread(target=size)
+			asking.start()
+			time.sleep(0.3)		# pat's SIZE waits for the agent now
+			for cmd, code in (("NOOP", 200), ("MKD made", 257),
+					  ("SIZE nothing", 550), ("RMD made", 250)):
+				r = other.cmd(cmd)
+				with lock:
+					answers.append(("%s %d" % (cmd, r.code),
+							time.monotonic()))
+			asking.join(60)
+			order = [w for w, _ in sorted(answers, key=lambda a: a[1])]
+			self.assertEqual(order, ["NOOP 200", "MKD made 257",
+						 "SIZE nothing 550",
+						 "RMD made 250", "size 451"])
+			# the answer stream is closed: no late answer is ever
+			# taken for a later question, even once the agent runs
+			resume(agent[0])
+			self.assertEqual(f.cmd("MDTM kept.txt").code, 451)
+			self.assertEqual(other.cmd("NOOP").code, 200)
+		finally:
+			resume(agent[0])
+			os.unlink(kept)
+		f.close()
+		other.close()
 
 
 class FailDelay(TestCase):
