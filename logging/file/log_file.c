@@ -65,7 +65,8 @@ struct lf_state {
 	pthread_mutex_t lock;	/* the logger thread against a reload */
 	struct lf_conf *conf;	/* swapped whole by a reload */
 	int fd[LF_NCAT];	/* -1 = off */
-	uint64_t lost[LF_NCAT];	/* lines not written since the last one was */
+	uint64_t lost[LF_NCAT];	/* lines lost since a batch was written whole */
+	int half_line[LF_NCAT];	/* the file ends inside a line of ours */
 	struct lf_batch batch[LF_NCAT];
 	char line[LF_LINE_MAX];
 };
@@ -125,6 +126,51 @@ static void lf_close(const struct cf_host *host, int fd, const char *path)
 	if (fd >= 0 && close(fd) != 0)
 		host->log(CF_LOG_WARN, "log_file: closing %s: %s", path,
 			  strerror(errno));
+}
+
+static ssize_t lf_xwrite(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = write(fd, p, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/*
+ * A write that stopped inside a line left it open: end it before anything
+ * else goes to the file, or the next line would continue it.  -1 (and
+ * *err) while the file takes nothing.
+ */
+static int lf_end_half_line(struct lf_state *st, enum lf_cat cat, int *err)
+{
+	ssize_t n;
+
+	if (!st->half_line[cat])
+		return 0;
+	n = lf_xwrite(st->fd[cat], "\n", 1);
+	if (n != 1) {
+		*err = n < 0 ? errno : 0;
+		return -1;
+	}
+	st->half_line[cat] = 0;
+	return 0;
+}
+
+/*
+ * cat writes to fd from now on (-1: off); the old fd is returned, to be
+ * closed.  A half line left in the old file is ended if it takes the byte
+ * now; the new file owes it nothing.
+ */
+static int lf_swap_fd(struct lf_state *st, enum lf_cat cat, int fd)
+{
+	int old = st->fd[cat], err;
+
+	(void)lf_end_half_line(st, cat, &err);
+	st->half_line[cat] = 0;
+	st->fd[cat] = fd;
+	return old;
 }
 
 /* Is dir usable for the files logrotate makes us create later? */
@@ -203,8 +249,8 @@ static void lf_reopen(void *state)
 				      st->conf->path[i], strerror(errno));
 			continue;
 		}
-		lf_close(st->host, st->fd[i], st->conf->path[i]);
-		st->fd[i] = fd;
+		lf_close(st->host, lf_swap_fd(st, (enum lf_cat)i, fd),
+			 st->conf->path[i]);
 	}
 	pthread_mutex_unlock(&st->lock);
 }
@@ -249,43 +295,84 @@ static int lf_route(const struct cf_log_event *ev, enum lf_cat *cats)
 	}
 }
 
-static ssize_t lf_xwrite(int fd, const char *p, size_t len)
+/*
+ * As much of p as the file takes, in one write and, after a short one, a
+ * second for the rest: a short write to a regular file mostly means the
+ * disk or RLIMIT_FSIZE is reached, and only the next write says so in
+ * errno (or, space freed meanwhile, writes the rest).  No more tries, so
+ * a full disk costs two calls a batch.  *err is the errno of a write that
+ * failed, 0 if none did.
+ */
+static size_t lf_write_most(int fd, const char *p, size_t len, int *err)
 {
+	size_t done = 0;
 	ssize_t n;
+	int tries;
 
-	do
-		n = write(fd, p, len);
-	while (n < 0 && errno == EINTR);
+	*err = 0;
+	for (tries = 0; tries < 2 && done < len; tries++) {
+		n = lf_xwrite(fd, p + done, len - done);
+		if (n < 0) {
+			*err = errno;
+			break;
+		}
+		done += (size_t)n;
+	}
+	return done;
+}
+
+/* How many lines end in the first len bytes of p. */
+static uint64_t lf_lines_in(const char *p, size_t len)
+{
+	const char *end = p + len;
+	uint64_t n = 0;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p++;
+		n++;
+	}
 	return n;
+}
+
+/* `lines` did not reach the file: count them, and tell when losses start. */
+static void lf_lose(struct lf_state *st, enum lf_cat cat, uint64_t lines,
+		    int err)
+{
+	if (st->lost[cat] == 0)
+		st->host->log(CF_LOG_ERR, "log_file: cannot write %s: %s; "
+			      "counting the lines lost", st->conf->path[cat],
+			      err != 0 ? strerror(err) : "short write");
+	st->lost[cat] += lines;
 }
 
 /*
  * Whole lines in one write, so lines of concurrent writers never mix.
  * Lines that cannot be written (disk full) are counted, and the count is
- * told once the file takes lines again.
+ * told once the file takes a whole batch again.  Of a short write, the
+ * lines written in full stay and the half one counts as lost.
  */
 static void lf_write(struct lf_state *st, enum lf_cat cat, const char *p,
 		     size_t len, uint64_t lines)
 {
-	const char *path = st->conf->path[cat];
-	ssize_t n = lf_xwrite(st->fd[cat], p, len);
+	size_t done = 0;
+	int err = 0;
 
-	if (n == (ssize_t)len) {
+	if (lf_end_half_line(st, cat, &err) == 0)
+		done = lf_write_most(st->fd[cat], p, len, &err);
+	if (done == len) {
 		if (st->lost[cat] != 0)
 			st->host->log(CF_LOG_WARN, "log_file: %s is written "
-				      "again; %llu lines were lost", path,
+				      "again; %llu lines were lost",
+				      st->conf->path[cat],
 				      (unsigned long long)st->lost[cat]);
 		st->lost[cat] = 0;
 		return;
 	}
-	if (st->lost[cat] == 0)
-		st->host->log(CF_LOG_ERR, "log_file: cannot write %s: %s; "
-			      "counting the lines lost", path,
-			      n < 0 ? strerror(errno) : "short write");
-	st->lost[cat] += lines;
-	/* best effort: end the half line, so the next starts on its own */
-	if (n > 0)
-		(void)lf_xwrite(st->fd[cat], "\n", 1);
+	lf_lose(st, cat, lines - lf_lines_in(p, done), err);
+	if (done > 0 && p[done - 1] != '\n') {
+		st->half_line[cat] = 1;
+		(void)lf_end_half_line(st, cat, &err);
+	}
 }
 
 static void lf_flush_cat(struct lf_state *st, enum lf_cat cat)
@@ -448,7 +535,8 @@ static void lf_fini(void *state)
 		return;
 	lf_flush_locked(st);
 	for (i = 0; i < LF_NCAT; i++) {
-		lf_close(st->host, st->fd[i], st->conf->path[i]);
+		lf_close(st->host, lf_swap_fd(st, (enum lf_cat)i, -1),
+			 st->conf->path[i]);
 		free(st->batch[i].p);
 	}
 	pthread_mutex_destroy(&st->lock);
@@ -505,12 +593,8 @@ static int lf_reload(void *state, const struct cf_config *cfg,
 	}
 	pthread_mutex_lock(&st->lock);
 	lf_flush_locked(st);	/* lines before the reload: the old files */
-	for (i = 0; i < LF_NCAT; i++) {
-		int fd = st->fd[i];
-
-		st->fd[i] = fds[i];
-		fds[i] = fd;
-	}
+	for (i = 0; i < LF_NCAT; i++)
+		fds[i] = lf_swap_fd(st, (enum lf_cat)i, fds[i]);
 	old = st->conf;
 	st->conf = c;
 	pthread_mutex_unlock(&st->lock);

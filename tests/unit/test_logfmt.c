@@ -14,9 +14,11 @@
 #include <grp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -783,6 +785,109 @@ static void lines_lost_on_a_full_disk_are_counted_and_told(void **state)
 	plug_close(&p);
 }
 
+/* The line of the DELE of /line<n> in files.log (n: one digit). */
+#define DELE_LINE(n) HEAD "user=alice event=DELE path=/line" #n "\n"
+
+/* DELE of /line<first>, /line<first + 1>, ... as one batch to the file. */
+static void dele_batch(struct plug *p, int first, int n)
+{
+	struct cf_log_event ev = ev_at(CF_EV_FILE, "alice");
+	char path[16];
+	int i;
+
+	ev.action = "DELE";
+	ev.path = path;
+	for (i = first; i < first + n; i++) {
+		snprintf(path, sizeof(path), "/line%d", i);
+		p->m->log->event(p->st, &ev);
+	}
+	p->m->log->flush(p->st);
+}
+
+/*
+ * dele_batch to a file that cannot grow past cap bytes (RLIMIT_FSIZE),
+ * as if the disk filled up in the middle of the write: the write that
+ * crosses the cap stops at it, the next fails with EFBIG (SIGXFSZ
+ * ignored).  Both are the whole process's, so they last only the batch:
+ * nothing else (no test output) may meet the cap.
+ */
+static void dele_batch_capped(struct plug *p, int first, int n, size_t cap)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, sa_was;
+	struct rlimit was, rl;
+	int capped;
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	assert_int_equal(sigaction(SIGXFSZ, &ign, &sa_was), 0);
+	rl = was;
+	rl.rlim_cur = (rlim_t)cap;
+	capped = setrlimit(RLIMIT_FSIZE, &rl) == 0;
+	if (capped)
+		dele_batch(p, first, n);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	assert_int_equal(sigaction(SIGXFSZ, &sa_was, NULL), 0);
+	assert_true(capped);
+}
+
+/* "log_file: cannot write <dir>/files.log: File too large; ..." */
+static const char *efbig_told(const struct tmp *t)
+{
+	static char want[256];
+
+	snprintf(want, sizeof(want), "log_file: cannot write %s/files.log: "
+		 "%s; counting the lines lost\n", t->dir, strerror(EFBIG));
+	return want;
+}
+
+static void a_write_cut_at_a_line_end_keeps_its_whole_lines(void **state)
+{
+	struct tmp *t = *state;
+	struct cf_config c = { { "dir", t->dir } };
+	char err[512];
+	struct plug p;
+
+	log_plug_open(&p, "logging/file/log_file.so");
+	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
+	/* room for 2 of the 5 lines: the 3 others are lost, and only they */
+	dele_batch_capped(&p, 1, 5, 2 * strlen(DELE_LINE(1)));
+	assert_string_equal(log_of(t, "files.log"),
+			    DELE_LINE(1) DELE_LINE(2));
+	/* the write after the short one says why */
+	assert_string_equal(fh_logged(), efbig_told(t));
+	dele_batch(&p, 6, 1);
+	assert_has(fh_logged(), "files.log is written again; 3 lines were "
+		   "lost\n");
+	/* no empty line where the write stopped */
+	assert_string_equal(log_of(t, "files.log"),
+			    DELE_LINE(1) DELE_LINE(2) DELE_LINE(6));
+	plug_close(&p);
+}
+
+static void a_write_cut_inside_a_line_ends_it_before_the_next(void **state)
+{
+	struct tmp *t = *state;
+	struct cf_config c = { { "dir", t->dir } };
+	int half = (int)strlen(DELE_LINE(2)) / 2;
+	char err[512], want[512];
+	struct plug p;
+
+	log_plug_open(&p, "logging/file/log_file.so");
+	assert_int_equal(plug_init(&p, &c, err, sizeof(err)), 0);
+	/* /line2 stops halfway: it is lost with /line3 */
+	dele_batch_capped(&p, 1, 3, strlen(DELE_LINE(1)) + (size_t)half);
+	snprintf(want, sizeof(want), DELE_LINE(1) "%.*s", half, DELE_LINE(2));
+	assert_string_equal(log_of(t, "files.log"), want);
+	assert_string_equal(fh_logged(), efbig_told(t));
+	/* the half line is ended once the file takes a byte again */
+	dele_batch(&p, 4, 1);
+	assert_has(fh_logged(), "files.log is written again; 2 lines were "
+		   "lost\n");
+	snprintf(want, sizeof(want), DELE_LINE(1) "%.*s\n" DELE_LINE(4), half,
+		 DELE_LINE(2));
+	assert_string_equal(log_of(t, "files.log"), want);
+	plug_close(&p);
+}
+
 struct burst {
 	struct plug *p;
 	int n;
@@ -1148,6 +1253,8 @@ int main(void)
 		T(reopen_after_rename_writes_new_files),
 		T(reload_applies_only_when_every_file_opens),
 		T(lines_lost_on_a_full_disk_are_counted_and_told),
+		T(a_write_cut_at_a_line_end_keeps_its_whole_lines),
+		T(a_write_cut_inside_a_line_ends_it_before_the_next),
 		T(reload_while_events_flow_loses_no_line),
 		T(syslog_messages_are_rfc3164_lines),
 		T(syslog_facility_ident_and_commands_are_settings),
