@@ -245,15 +245,18 @@ static int list_dir(int root_fd, const char *vpath, int dfd,
 	rc = list_scan(root_fd, vpath, dfd, o->all || fmt == VFS_LIST_MLSD,
 		       stat_all, &ls);
 	for (i = 0; rc == 0 && i < ls.n; i++) {
-		struct list_item *it = ls.v[i];
+		const struct list_item *it = &ls.v[i];
+		const struct list_ent *ent = it->ent;
 
 		if (o->max_entries != 0 && shown >= o->max_entries)
 			break;
-		if (fmt != VFS_LIST_NLST && !stat_all)
-			list_scan_stat(root_fd, vpath, dfd, it);
-		if (fmt != VFS_LIST_NLST && it->ent.gone)
+		if (fmt != VFS_LIST_NLST && !stat_all) {
+			list_scan_stat(root_fd, vpath, dfd, it->name, &e);
+			ent = &e;
+		}
+		if (fmt != VFS_LIST_NLST && ent->gone)
 			continue;	/* vanished since readdir, or unreadable */
-		list_entry(out, fmt, &it->ent, it->name, o);
+		list_entry(out, fmt, ent, it->name, o);
 		shown++;
 	}
 	list_scan_free(&ls);

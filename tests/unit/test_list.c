@@ -448,6 +448,106 @@ static void test_nlst_exact(void **state)
 	buf_free(&out);
 }
 
+/*
+ * A directory of many getdents64 reads: every seventh name a dot file,
+ * every fifth long (names of any length are kept alike), in index order
+ * whatever the tail.
+ */
+enum { BIG_N = 3000 };
+
+static void big_name(int i, char *name, size_t len)
+{
+	int n = snprintf(name, len, "%sn%04d", i % 7 == 3 ? "." : "", i);
+
+	assert_true(n > 0 && (size_t)n + 201 <= len);
+	if (i % 5 == 0) {
+		memset(name + n, 'x', 200);
+		name[n + 200] = '\0';
+	}
+}
+
+static void big_dir(const char *dir)
+{
+	char p[PATH_MAX], name[256];
+	int i;
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	for (i = 0; i < BIG_N; i++) {
+		big_name(i, name, sizeof(name));
+		snprintf(p, sizeof(p), "%s/%s", dir, name);
+		put_file(AT_FDCWD, p, 0);
+	}
+}
+
+/* The big directory's NLST; with `all` its dot files, first ('.' < 'n'). */
+static void big_nlst(struct buf *want, int all)
+{
+	char name[256];
+	int dots, i;
+
+	buf_init(want, 0);
+	for (dots = all; dots >= 0; dots--)
+		for (i = 0; i < BIG_N; i++) {
+			big_name(i, name, sizeof(name));
+			if ((name[0] == '.') == dots)
+				buf_printf(want, "%s\r\n", name);
+		}
+}
+
+/* Names only, read in many chunks: every shown name once, in order. */
+static void test_nlst_large_lists_every_name_once_in_order(void **state)
+{
+	struct tree *t = *state;
+	char dir[256];
+	struct stat cell;
+	struct buf want;
+
+	assert_int_equal(stat(t->cell, &cell), 0);
+	snprintf(dir, sizeof(dir), "%s/big", t->cell);
+	big_dir(dir);
+	big_nlst(&want, 0);
+	listing_is(t, "/big", VFS_LIST_NLST, 0, 0, want.p);
+	buf_free(&want);
+	big_nlst(&want, 1);
+	listing_is(t, "/big", VFS_LIST_NLST, 1, 0, want.p);
+	buf_free(&want);
+	tmp_remove(dir);
+	set_mtime(t, ".", cell.st_mtime);
+}
+
+/* A capped LIST of many chunks, stat'ed one entry at a time: the first. */
+static void test_max_entries_caps_a_large_listing(void **state)
+{
+	enum { MAX = BIG_N / 2 };
+	struct tree *t = *state;
+	char dir[256], name[256], want[300];
+	const char *line;
+	struct stat cell;
+	struct buf out;
+	int i, shown = 0;
+
+	assert_int_equal(stat(t->cell, &cell), 0);
+	snprintf(dir, sizeof(dir), "%s/big", t->cell);
+	big_dir(dir);
+	list(t, "/big", VFS_LIST_LS, 0, MAX, &out);
+	line = out.p;
+	for (i = 0; shown < MAX; i++) {
+		big_name(i, name, sizeof(name));
+		if (name[0] == '.')
+			continue;
+		snprintf(want, sizeof(want), " %s\r\n", name);
+		line = strstr(line, want);
+		assert_non_null(line);
+		line += strlen(want);
+		shown++;
+	}
+	assert_string_equal(line, "");
+	assert_int_equal(lines(out.p), MAX);
+	buf_free(&out);
+	tmp_remove(dir);
+	set_mtime(t, ".", cell.st_mtime);
+}
+
 static void test_max_entries_stops_a_listing(void **state)
 {
 	struct tree *t = *state;
@@ -611,7 +711,10 @@ int main(void)
 		cmocka_unit_test(test_list_of_a_file_lists_that_file),
 		cmocka_unit_test(test_list_errors),
 		cmocka_unit_test(test_nlst_exact),
+		cmocka_unit_test(
+			test_nlst_large_lists_every_name_once_in_order),
 		cmocka_unit_test(test_max_entries_stops_a_listing),
+		cmocka_unit_test(test_max_entries_caps_a_large_listing),
 		cmocka_unit_test(test_mlsd_exact),
 		cmocka_unit_test(test_mlst_line),
 		cmocka_unit_test(test_fmt_time),
