@@ -15,7 +15,6 @@
 
 #define AP_NAME_MAX 64
 #define AP_LIST_MAX 32
-#define AP_GROUPS_MAX 65536	/* NGROUPS_MAX: groups of one user */
 #define AP_PASS_MAX 512
 #define AP_WHY_MAX 256
 
@@ -24,8 +23,7 @@ struct ap_conf {
 	int cells_home;			/* 1: the passwd home; 0: root/<login> */
 	char admin_group[AP_NAME_MAX];	/* "" = no admins through PAM */
 	gid_t admin_gid;		/* resolved once, at parse */
-	char allow[AP_LIST_MAX][AP_NAME_MAX];	/* allow_groups; none = all */
-	gid_t allow_gid[AP_LIST_MAX];
+	gid_t allow_gid[AP_LIST_MAX];	/* allow_groups; none = all */
 	size_t nallow;
 	char deny[AP_LIST_MAX][CF_LOGIN_MAX];	/* deny_users */
 	size_t ndeny;

@@ -4,6 +4,7 @@
  * helper.
  */
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,7 @@ static int ap_group_gid(const struct cf_host *host,
 	return ap_bad(host, cfg, key, what, err, errlen);
 }
 
-/* A list of names; with gids, each a group resolved into gids[i]. */
+/* A list of names, kept in out, or each a group resolved into gids[i]. */
 static int ap_list(const struct cf_host *host, const struct cf_config *cfg,
 		   const char *key, char (*out)[AP_NAME_MAX], size_t width,
 		   size_t *n, gid_t *gids, char *err, size_t errlen)
@@ -79,7 +80,8 @@ static int ap_list(const struct cf_host *host, const struct cf_config *cfg,
 		if (gids != NULL && ap_group_gid(host, cfg, key, v[i],
 						 &gids[i], err, errlen) != 0)
 			return -1;
-		snprintf(out[i], width, "%s", v[i]);
+		if (out != NULL)
+			snprintf(out[i], width, "%s", v[i]);
 	}
 	*n = got;
 	return 0;
@@ -120,7 +122,7 @@ int ap_conf_parse(const struct cf_host *host, const struct cf_config *cfg,
 	    ap_group_gid(host, cfg, "admin_group", c->admin_group,
 			 &c->admin_gid, err, errlen) != 0)
 		return -1;
-	if (ap_list(host, cfg, "allow_groups", c->allow, AP_NAME_MAX,
+	if (ap_list(host, cfg, "allow_groups", NULL, AP_NAME_MAX,
 		    &c->nallow, c->allow_gid, err, errlen) != 0 ||
 	    ap_list(host, cfg, "deny_users", c->deny, CF_LOGIN_MAX,
 		    &c->ndeny, NULL, err, errlen) != 0)
@@ -147,7 +149,11 @@ int ap_denied(const struct ap_conf *c, const char *login)
 	return 0;
 }
 
-/* The user's groups; the list grows until getgrouplist has room. */
+/*
+ * The user's groups; the list grows until getgrouplist has room.  Past
+ * NGROUPS_MAX, the most a process can hold (initgroups keeps no more),
+ * the user is taken to be in none.
+ */
 static gid_t *ap_groups_of(const char *login, gid_t gid, int *n)
 {
 	int cap = 64;
@@ -163,7 +169,7 @@ static gid_t *ap_groups_of(const char *login, gid_t gid, int *n)
 			return v;
 		}
 		free(v);
-		if (got <= cap || got > AP_GROUPS_MAX)
+		if (got <= cap || got > NGROUPS_MAX)
 			return NULL;
 		cap = got;
 	}
