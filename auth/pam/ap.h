@@ -13,6 +13,8 @@
 
 #include "modules/module.h"
 
+struct passwd;
+
 #define AP_NAME_MAX 64
 #define AP_LIST_MAX 32
 #define AP_PASS_MAX 512
@@ -53,15 +55,14 @@ struct ap_resp {
 /* settings.c */
 int ap_conf_parse(const struct cf_host *host, const struct cf_config *cfg,
 		  struct ap_conf *c, char *err, size_t errlen);
-int ap_denied(const struct ap_conf *c, const char *login);
 /*
- * Whether the user (primary group gid) may log in (allow_groups) and is
- * an admin (admin_group), from one look at its groups.  A user whose
- * groups cannot be listed is no admin, and allowed only when
- * allow_groups is empty.
+ * The plugin's filters on system user pw, named login: root, deny_users,
+ * allow_groups.  CF_OK with *admin (admin_group), else CF_DENIED and the
+ * reason in why (may be NULL with whylen 0).  A user whose groups cannot
+ * be listed is no admin, and allowed only when allow_groups is empty.
  */
-void ap_groups_check(const struct ap_conf *c, const char *login, gid_t gid,
-		     int *allowed, int *admin);
+int ap_filter(const struct ap_conf *c, const char *login,
+	      const struct passwd *pw, int *admin, char *why, size_t whylen);
 /* A login that can name a system user and a folder: no '/', no dot first. */
 int ap_login_ok(const char *login);
 

@@ -115,15 +115,12 @@ static int ap_lookup(void *state, const char *login, struct cf_identity *out)
 	struct ap_state *st = state;
 	struct passwd pwbuf, *pw = NULL;
 	char text[4096];
+	int admin;
 
-	int allowed, admin;
-
-	if (!ap_login_ok(login) || ap_denied(&st->conf, login) ||
+	if (!ap_login_ok(login) ||
 	    getpwnam_r(login, &pwbuf, text, sizeof(text), &pw) != 0 ||
-	    pw == NULL || pw->pw_uid == 0)
-		return CF_DECLINED;
-	ap_groups_check(&st->conf, login, pw->pw_gid, &allowed, &admin);
-	if (!allowed)
+	    pw == NULL ||
+	    ap_filter(&st->conf, login, pw, &admin, NULL, 0) != CF_OK)
 		return CF_DECLINED;
 	snprintf(out->login, sizeof(out->login), "%s", login);
 	out->uid = pw->pw_uid;

@@ -1,6 +1,6 @@
 /*
  * One login, in a child of the privileged helper.  It checks the request
- * as if a stranger sent it, asks PAM, applies the plugin's filters, and on
+ * as if a stranger sent it, applies the plugin's filters, asks PAM, and on
  * success gives up root for good: it becomes the user and serves the
  * session's files as the user until the session ends.
  */
@@ -103,30 +103,21 @@ static int ap_open_cell(const struct ap_conf *c, const struct passwd *pw,
 	return fd;
 }
 
-/* PAM and the filters; *pw is the user's passwd entry on CF_OK. */
+/*
+ * The filters, then PAM: PAM is never asked for a user the plugin would
+ * refuse anyway.  *pw is the user's passwd entry.
+ */
 static int ap_decide(const struct ap_conf *c, struct ap_req *q,
 		     struct passwd *pw, struct ap_resp *r)
 {
-	int allowed, admin, res;
+	int admin, res;
 
-	if (pw->pw_uid == 0) {
-		snprintf(r->why, sizeof(r->why), "root may not log in");
-		return CF_DENIED;
-	}
-	if (ap_denied(c, q->login)) {
-		snprintf(r->why, sizeof(r->why), "%s is in deny_users", q->login);
-		return CF_DENIED;
-	}
-	res = ap_pam_check(c, q->login, q->password, q->rhost, &r->delay_ms,
-			   r->why, sizeof(r->why));
+	res = ap_filter(c, q->login, pw, &admin, r->why, sizeof(r->why));
+	if (res == CF_OK)
+		res = ap_pam_check(c, q->login, q->password, q->rhost,
+				   &r->delay_ms, r->why, sizeof(r->why));
 	if (res != CF_OK)
 		return res;
-	ap_groups_check(c, q->login, pw->pw_gid, &allowed, &admin);
-	if (!allowed) {
-		snprintf(r->why, sizeof(r->why), "%s is in none of allow_groups",
-			 q->login);
-		return CF_DENIED;
-	}
 	r->is_admin = admin;
 	r->uid = pw->pw_uid;
 	r->gid = pw->pw_gid;

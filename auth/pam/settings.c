@@ -1,7 +1,7 @@
 /*
  * auth_pam settings (service, cells, admin_group, allow_groups,
- * deny_users) and the group checks shared by the serving process and the
- * helper.
+ * deny_users) and the filters they make, shared by the serving process
+ * and the helper.
  */
 #include <grp.h>
 #include <limits.h>
@@ -141,7 +141,7 @@ int ap_login_ok(const char *login)
 	       login[0] != '-' && strchr(login, '/') == NULL;
 }
 
-int ap_denied(const struct ap_conf *c, const char *login)
+static int ap_denied(const struct ap_conf *c, const char *login)
 {
 	for (size_t i = 0; i < c->ndeny; i++)
 		if (strcmp(c->deny[i], login) == 0)
@@ -183,8 +183,12 @@ static int ap_has(const gid_t *v, int n, gid_t want)
 	return 0;
 }
 
-void ap_groups_check(const struct ap_conf *c, const char *login, gid_t gid,
-		     int *allowed, int *admin)
+/*
+ * Whether the user (primary group gid) may log in (allow_groups) and is
+ * an admin (admin_group), from one look at its groups.
+ */
+static void ap_groups_check(const struct ap_conf *c, const char *login,
+			    gid_t gid, int *allowed, int *admin)
 {
 	int n = 0;
 	gid_t *v;
@@ -199,4 +203,26 @@ void ap_groups_check(const struct ap_conf *c, const char *login, gid_t gid,
 		*allowed = ap_has(v, n, c->allow_gid[i]);
 	*admin = c->admin_group[0] != '\0' && ap_has(v, n, c->admin_gid);
 	free(v);
+}
+
+int ap_filter(const struct ap_conf *c, const char *login,
+	      const struct passwd *pw, int *admin, char *why, size_t whylen)
+{
+	int allowed;
+
+	*admin = 0;
+	if (pw->pw_uid == 0) {
+		snprintf(why, whylen, "root may not log in");
+		return CF_DENIED;
+	}
+	if (ap_denied(c, login)) {
+		snprintf(why, whylen, "%s is in deny_users", login);
+		return CF_DENIED;
+	}
+	ap_groups_check(c, login, pw->pw_gid, &allowed, admin);
+	if (!allowed) {
+		snprintf(why, whylen, "%s is in none of allow_groups", login);
+		return CF_DENIED;
+	}
+	return CF_OK;
 }
