@@ -98,15 +98,15 @@ const char *cfg_where(const struct cfg *c, const config_setting_t *s,
 	return buf;
 }
 
-static int cfg_verrorf(const struct cfg *c, const config_setting_t *s,
-		       char *err, size_t errlen, const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0)))
+static void cfg_verrorf(const struct cfg *c, const config_setting_t *s,
+			char *err, size_t errlen, const char *fmt, va_list ap)
 {
 	char where[CFG_ERR_MAX], msg[CFG_ERR_MAX];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	snprintf(err, errlen, "%s: %s", cfg_where(c, s, where, sizeof(where)),
 		 msg);
-	return -1;
 }
 
 int cfg_errorf(const struct cfg *c, const config_setting_t *s, char *err,
