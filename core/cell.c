@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "vfs/vcell.h"
 
 struct cell_entry {
 	struct cell_entry *next;

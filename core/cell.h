@@ -11,11 +11,11 @@
 #include <sys/types.h>
 
 #include "modules/module.h"
-#include "vfs/vcell.h"
 
 #define CELL_BUCKETS 1024
 
 struct cell_entry;
+struct vfs_cell;
 
 /* Owned by struct srv; used from the pool (get) and the workers (put). */
 struct cell_cache {
