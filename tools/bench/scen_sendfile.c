@@ -6,7 +6,6 @@
  */
 #include "bench.h"
 #include "stats.h"
-#include "tio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +14,57 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define SF_ROUNDS_MAX	100
+
+/*
+ * The only blocking calls of the bench: tsig installs its handlers
+ * without SA_RESTART, so a signal ends them early, and they go again.
+ */
+static int sf_accept(int lfd, int flags)
+{
+	int fd;
+
+	do
+		fd = accept4(lfd, NULL, NULL, flags);
+	while (fd < 0 && errno == EINTR);
+	return fd;
+}
+
+static ssize_t sf_read(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static ssize_t sf_sendfile(int out, int in, off_t *off, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = sendfile(out, in, off, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static pid_t sf_waitpid(pid_t pid, int *status)
+{
+	pid_t r;
+
+	do
+		r = waitpid(pid, status, 0);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
 
 /* The child: accept one connection and send the whole file. */
 static void sf_child(int lfd, int file, off_t size)
@@ -29,11 +74,11 @@ static void sf_child(int lfd, int file, off_t size)
 	int c;
 
 	/* Blocking, as the plainest server would have it. */
-	c = tio_accept(lfd, SOCK_CLOEXEC);
+	c = sf_accept(lfd, SOCK_CLOEXEC);
 	if (c < 0)
 		_exit(1);
 	while (off < size) {
-		n = tio_sendfile(c, file, &off, (size_t)(size - off));
+		n = sf_sendfile(c, file, &off, (size_t)(size - off));
 		if (n <= 0)
 			_exit(1);
 	}
@@ -67,7 +112,7 @@ static long long sf_drain(struct bench *b, int fd)
 	ssize_t n;
 
 	for (;;) {
-		n = tio_read(fd, b->iobuf, BENCH_IOBUF);
+		n = sf_read(fd, b->iobuf, BENCH_IOBUF);
 		if (n < 0)
 			return -1;
 		if (n == 0)
@@ -105,7 +150,7 @@ static double sf_round(struct bench *b, int file, off_t size)
 	t0 = loop_clock() - t0;
 	if (fd >= 0)
 		(void)close(fd);
-	if (tio_waitpid(pid, &status) < 0)
+	if (sf_waitpid(pid, &status) < 0)
 		return -1;
 	if (got != (long long)size || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)
