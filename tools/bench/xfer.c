@@ -68,11 +68,12 @@ static int xfer_connect(struct sess *s, unsigned port)
 		((struct sockaddr_in *)&sa)->sin_port = htons(port);
 	else
 		((struct sockaddr_in6 *)&sa)->sin6_port = htons(port);
-	/* Sending checks how the connect ended (xfer_connected); reading
-	 * learns it from read(). */
 	s->dat.fd = nb_connect(&sa, b->addrlen, &pending);
 	if (s->dat.fd < 0)
 		return -1;
+	/* One still in progress: sending checks how it ended
+	 * (xfer_connected), reading learns it from read(). */
+	s->x.connected = !pending;
 	return ev_watch(&b->loop, &s->dat,
 			s->x.dir == XFER_SEND ? EPOLLOUT : EPOLLIN);
 }
