@@ -52,13 +52,14 @@ void bench_pause(struct bench *b, double secs)
 	(void)loop_run(&b->loop);
 }
 
-void bench_phase(struct bench *b, void *st, loop_show_fn show)
+void bench_phase(struct bench *b, void *st, loop_show_fn show,
+		 long long deadline)
 {
 	b->loop.arg = st;
 	b->loop.show = show;
 	b->loop.tick = NULL;
 	b->loop.stop = 0;
-	b->loop.deadline = b->t_limit;
+	b->loop.deadline = deadline;
 }
 
 void bench_phase_run(struct bench *b)

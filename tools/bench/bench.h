@@ -85,8 +85,10 @@ long long bench_until(const struct bench *b, double secs);
 void bench_pause(struct bench *b, double secs);
 /* Begin a phase before starting its work: its callbacks find st in
  * b->loop.arg, show draws its progress (may be NULL), no tick, and the
- * loop runs until a callback stops it or the run's hard end. */
-void bench_phase(struct bench *b, void *st, loop_show_fn show);
+ * loop runs until a callback stops it or deadline (a loop time: the
+ * run's hard end b->t_limit, or bench_until for a shorter phase). */
+void bench_phase(struct bench *b, void *st, loop_show_fn show,
+		 long long deadline);
 /* Run the phase (unless starting it already stopped it), then forget it:
  * st may go out of scope. */
 void bench_phase_run(struct bench *b);

@@ -99,7 +99,7 @@ void ramp_up(struct bench *b, struct sess *ss, unsigned n, unsigned conc,
 	long long t0;
 	unsigned i;
 
-	bench_phase(b, &r, ramp_show);
+	bench_phase(b, &r, ramp_show, b->t_limit);
 	t0 = loop_clock();
 	ramp_next(&r);
 	bench_phase_run(b);

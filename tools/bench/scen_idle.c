@@ -43,8 +43,7 @@ static unsigned idle_check(struct bench *b, struct sess *ss, unsigned n)
 	struct idle st = { 0, 0 };
 	unsigned i;
 
-	bench_phase(b, &st, idle_show);
-	b->loop.deadline = bench_until(b, IDLE_CHECK_S);
+	bench_phase(b, &st, idle_show, bench_until(b, IDLE_CHECK_S));
 	for (i = 0; i < n; i++)
 		if (sess_alive(&ss[i]) && sess_cmd(&ss[i], idle_noop,
 						   "NOOP") == 0)

@@ -67,7 +67,7 @@ int scen_list(struct bench *b)
 		return -1;
 	samples_init(&st.ms, b->o.count);
 	ramp_up(b, ss, 1, 1, setup, NULL, &rr);
-	bench_phase(b, &st, list_show);
+	bench_phase(b, &st, list_show, b->t_limit);
 	st.t0 = loop_clock();
 	st.end = bench_until(b, b->o.duration);
 	list_next(b, ss);

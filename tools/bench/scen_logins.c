@@ -78,7 +78,7 @@ int scen_logins(struct bench *b)
 	if (ss == NULL)
 		return -1;
 	samples_init(&st.lat, b->o.count);
-	bench_phase(b, &st, logins_show);
+	bench_phase(b, &st, logins_show, b->t_limit);
 	st.t0 = st.t_last = loop_clock();
 	st.end = bench_until(b, b->o.duration);
 	for (i = 0; i < c; i++)

@@ -120,7 +120,7 @@ static void mixed_run(struct bench *b, struct mixed *st)
 {
 	unsigned i;
 
-	bench_phase(b, st, mixed_show);
+	bench_phase(b, st, mixed_show, b->t_limit);
 	b->loop.tick = mixed_tick;
 	b->loop.tick_ns = MIXED_TICK_NS;
 	st->sampling = 1;

@@ -80,7 +80,7 @@ int scen_small(struct bench *b)
 		return -1;
 	samples_init(&st.lat, b->o.count);
 	ramp_up(b, ss, c, b->o.ramp, setup, NULL, &rr);
-	bench_phase(b, &st, small_show);
+	bench_phase(b, &st, small_show, b->t_limit);
 	st.t0 = st.t_last = loop_clock();
 	st.end = bench_until(b, b->o.duration);
 	for (i = 0; i < c; i++)

@@ -125,8 +125,7 @@ static void xrun_clean(struct bench *b, struct xrun *st, struct sess *ss)
 	const char *name = b->o.file ? b->o.file : XRUN_DEFAULT_NAME;
 	unsigned i;
 
-	bench_phase(b, st, NULL);
-	b->loop.deadline = bench_until(b, XRUN_CLEAN_S);
+	bench_phase(b, st, NULL, bench_until(b, XRUN_CLEAN_S));
 	st->started = 0;
 	for (i = 0; i < st->m; i++)
 		if (sess_alive(&ss[i]) && sess_cmd(&ss[i], xrun_deleted,
@@ -156,7 +155,7 @@ static int xrun(struct bench *b, enum xfer_dir dir)
 		return -1;
 	}
 	ramp_up(b, ss, st.m, b->o.ramp, setup, NULL, &rr);
-	bench_phase(b, &st, xrun_show);
+	bench_phase(b, &st, xrun_show, b->t_limit);
 	xrun_start(b, &st, ss);
 	bench_phase_run(b);
 	xrun_report(b, &st);
