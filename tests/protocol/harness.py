@@ -299,6 +299,15 @@ class Server:
 	def cell(self, login="alice"):
 		return os.path.join(self.root, login)
 
+	def on_disk(self, *parts, login="alice"):
+		"""The real path of a path in login's cell."""
+		return os.path.join(self.cell(login), *parts)
+
+	def read_disk(self, *parts, login="alice"):
+		"""The bytes of a file in login's cell, read from disk."""
+		with open(self.on_disk(*parts, login=login), "rb") as f:
+			return f.read()
+
 	def add_user(self, login, password, admin=False, quota=None):
 		argv = [self.user_bin, "-c", self.conf, "add", login]
 		if admin:

@@ -28,15 +28,6 @@ def tearDownModule():
 	srv.cleanup()
 
 
-def on_disk(*parts):
-	return os.path.join(srv.cell("alice"), *parts)
-
-
-def read_disk(*parts):
-	with open(on_disk(*parts), "rb") as fh:
-		return fh.read()
-
-
 def removed_held():
 	"""The server's descriptors on files of the cell that are gone."""
 	fds = "/proc/%d/fd" % srv.proc.pid
@@ -124,7 +115,7 @@ class Login(TestCase):
 				    "EPRT |1|127.0.0.1|51210|"):
 				c, r = f.code(cmd)
 				self.assertEqual(c, 530, "%s before login: %r" % (cmd, r))
-			self.assertFalse(os.path.exists(on_disk("x")))
+			self.assertFalse(os.path.exists(srv.on_disk("x")))
 		finally:
 			f.bye()
 
@@ -151,7 +142,7 @@ class Directories(Base):
 		self.assertRegex(self.f.sendcmd("XPWD"), r'^257 "/"( |$)')
 
 	def test_cwd_existing_250_missing_550(self):
-		os.makedirs(on_disk("cwd1", "deeper"), exist_ok=True)
+		os.makedirs(srv.on_disk("cwd1", "deeper"), exist_ok=True)
 		self.assertCode(self.f.sendcmd("CWD cwd1"), 250)
 		self.assertEqual(self.f.pwd(), "/cwd1")
 		self.assertCode(self.f.sendcmd("XCWD deeper"), 250)
@@ -162,11 +153,11 @@ class Directories(Base):
 		self.assertEqual(self.f.pwd(), "/")
 
 	def test_cwd_to_a_file_is_550(self):
-		harness.write_file(on_disk("cwdfile"), b"x")
+		harness.write_file(srv.on_disk("cwdfile"), b"x")
 		self.assertFtpError((550,), self.f.sendcmd, "CWD cwdfile")
 
 	def test_cdup_goes_up_and_stays_at_root(self):
-		os.makedirs(on_disk("up1", "up2"), exist_ok=True)
+		os.makedirs(srv.on_disk("up1", "up2"), exist_ok=True)
 		self.f.cwd("/up1/up2")
 		self.assertCode(self.f.sendcmd("CDUP"), 200, 250)
 		self.assertEqual(self.f.pwd(), "/up1")
@@ -185,14 +176,14 @@ class Directories(Base):
 		r = self.f.sendcmd("MKD newdir")
 		self.assertCode(r, 257)
 		self.assertEqual(ftplib.parse257(r), "/newdir")
-		self.assertTrue(os.path.isdir(on_disk("newdir")))
+		self.assertTrue(os.path.isdir(srv.on_disk("newdir")))
 		self.f.cwd("newdir")
 		r = self.f.sendcmd("XMKD inner")
 		self.assertEqual(ftplib.parse257(r), "/newdir/inner")
-		self.assertTrue(os.path.isdir(on_disk("newdir", "inner")))
+		self.assertTrue(os.path.isdir(srv.on_disk("newdir", "inner")))
 
 	def test_mkd_existing_is_550(self):
-		os.makedirs(on_disk("exists"), exist_ok=True)
+		os.makedirs(srv.on_disk("exists"), exist_ok=True)
 		self.assertFtpError((550, 521), self.f.sendcmd, "MKD exists")
 
 	def test_mkd_quotes_double_quotes_in_257(self):
@@ -200,26 +191,26 @@ class Directories(Base):
 		self.assertCode(r, 257)
 		self.assertIn('"/q""uote"', r, "RFC 959 doubles an embedded quote")
 		self.assertEqual(ftplib.parse257(r), '/q"uote')
-		self.assertTrue(os.path.isdir(on_disk('q"uote')))
+		self.assertTrue(os.path.isdir(srv.on_disk('q"uote')))
 
 	def test_rmd_250_nonempty_and_missing_550(self):
-		os.makedirs(on_disk("rm1"), exist_ok=True)
+		os.makedirs(srv.on_disk("rm1"), exist_ok=True)
 		self.assertCode(self.f.sendcmd("RMD rm1"), 250)
-		self.assertFalse(os.path.exists(on_disk("rm1")))
-		os.makedirs(on_disk("rm2"), exist_ok=True)
+		self.assertFalse(os.path.exists(srv.on_disk("rm1")))
+		os.makedirs(srv.on_disk("rm2"), exist_ok=True)
 		self.assertCode(self.f.sendcmd("XRMD rm2"), 250)
-		os.makedirs(on_disk("rm3", "child"), exist_ok=True)
+		os.makedirs(srv.on_disk("rm3", "child"), exist_ok=True)
 		self.assertFtpError((550,), self.f.sendcmd, "RMD rm3")
-		self.assertTrue(os.path.isdir(on_disk("rm3", "child")))
+		self.assertTrue(os.path.isdir(srv.on_disk("rm3", "child")))
 		self.assertFtpError((550,), self.f.sendcmd, "RMD nosuch")
 
 	def test_rmd_of_a_file_is_550(self):
-		harness.write_file(on_disk("rmdfile"), b"x")
+		harness.write_file(srv.on_disk("rmdfile"), b"x")
 		self.assertFtpError((550,), self.f.sendcmd, "RMD rmdfile")
-		self.assertTrue(os.path.isfile(on_disk("rmdfile")))
+		self.assertTrue(os.path.isfile(srv.on_disk("rmdfile")))
 
 	def test_cwd_with_trailing_slash_and_dot_components(self):
-		os.makedirs(on_disk("dots", "inner"), exist_ok=True)
+		os.makedirs(srv.on_disk("dots", "inner"), exist_ok=True)
 		self.assertCode(self.f.sendcmd("CWD dots/"), 250)
 		self.assertEqual(self.f.pwd(), "/dots")
 		self.assertCode(self.f.sendcmd("CWD ./inner/./"), 250)
@@ -228,57 +219,55 @@ class Directories(Base):
 		self.assertEqual(self.f.pwd(), "/dots")
 
 	def test_pwd_quotes_double_quotes(self):
-		os.makedirs(on_disk('pw"d'), exist_ok=True)
+		os.makedirs(srv.on_disk('pw"d'), exist_ok=True)
 		self.f.cwd('pw"d')
 		self.assertRegex(self.f.sendcmd("PWD"), r'^257 "/pw""d"( |$)')
 
 	def test_mkd_with_missing_parent_is_550(self):
 		self.assertFtpError((550,), self.f.sendcmd, "MKD nope/inner")
-		self.assertFalse(os.path.exists(on_disk("nope")))
+		self.assertFalse(os.path.exists(srv.on_disk("nope")))
 
 	def test_rename_a_folder_into_itself_fails(self):
-		os.makedirs(on_disk("selfren"), exist_ok=True)
+		os.makedirs(srv.on_disk("selfren"), exist_ok=True)
 		self.assertCode(self.f.sendcmd("RNFR selfren"), 350)
 		self.assertFtpError((550, 553), self.f.sendcmd, "RNTO selfren/sub")
-		self.assertTrue(os.path.isdir(on_disk("selfren")))
+		self.assertTrue(os.path.isdir(srv.on_disk("selfren")))
 
 	def test_utf8_names(self):
 		name = "d\u00e9j\u00e0-\u65e5\u672c"
 		r = self.f.sendcmd("MKD " + name)
 		self.assertEqual(ftplib.parse257(r), "/" + name)
-		self.assertTrue(os.path.isdir(on_disk(name)))
+		self.assertTrue(os.path.isdir(srv.on_disk(name)))
 		self.assertIn(name, self.f.nlst())
 		self.assertEqual(self.f.pwd(), "/")
 
 	def test_names_with_spaces(self):
 		self.f.put("a b  c.txt", b"spaces")
-		with open(on_disk("a b  c.txt"), "rb") as fh:
-			self.assertEqual(fh.read(), b"spaces")
+		self.assertEqual(srv.read_disk("a b  c.txt"), b"spaces")
 		self.assertIn("a b  c.txt", self.f.nlst())
 		self.assertEqual(self.f.get("a b  c.txt"), b"spaces")
 
 
 class Files(Base):
 	def test_dele_250_missing_550_dir_550(self):
-		harness.write_file(on_disk("del1"), b"x")
+		harness.write_file(srv.on_disk("del1"), b"x")
 		self.assertCode(self.f.sendcmd("DELE del1"), 250)
-		self.assertFalse(os.path.exists(on_disk("del1")))
+		self.assertFalse(os.path.exists(srv.on_disk("del1")))
 		self.assertFtpError((550,), self.f.sendcmd, "DELE del1")
-		os.makedirs(on_disk("deldir"), exist_ok=True)
+		os.makedirs(srv.on_disk("deldir"), exist_ok=True)
 		self.assertFtpError((550,), self.f.sendcmd, "DELE deldir")
-		self.assertTrue(os.path.isdir(on_disk("deldir")))
+		self.assertTrue(os.path.isdir(srv.on_disk("deldir")))
 
 	def test_rnfr_350_rnto_250(self):
-		harness.write_file(on_disk("ren1"), b"rename me")
-		harness.make_dir(on_disk("rendir"))
+		harness.write_file(srv.on_disk("ren1"), b"rename me")
+		harness.make_dir(srv.on_disk("rendir"))
 		self.assertCode(self.f.sendcmd("RNFR ren1"), 350)
 		self.assertCode(self.f.sendcmd("RNTO rendir/ren2"), 250)
-		self.assertFalse(os.path.exists(on_disk("ren1")))
-		with open(on_disk("rendir", "ren2"), "rb") as fh:
-			self.assertEqual(fh.read(), b"rename me")
+		self.assertFalse(os.path.exists(srv.on_disk("ren1")))
+		self.assertEqual(srv.read_disk("rendir", "ren2"), b"rename me")
 		# Directories rename too.
 		self.f.rename("rendir", "rendir2")
-		self.assertTrue(os.path.isdir(on_disk("rendir2")))
+		self.assertTrue(os.path.isdir(srv.on_disk("rendir2")))
 
 	def test_removed_big_files_leave_no_descriptor_behind(self):
 		# Files of a MiB and more are freed off the worker: the server
@@ -286,13 +275,13 @@ class Files(Base):
 		# then lets go.  A hold never let go would pin the disk space.
 		big = b"b" * (2 << 20)
 		for name in ("big-dele", "big-rnto", "big-stor", "big-src"):
-			harness.write_file(on_disk(name), big)
+			harness.write_file(srv.on_disk(name), big)
 		self.assertCode(self.f.sendcmd("DELE big-dele"), 250)
 		self.f.rename("big-src", "big-rnto")
 		self.f.put("big-stor", b"new")
-		self.assertEqual(read_disk("big-stor"), b"new")
-		self.assertEqual(read_disk("big-rnto"), big)
-		self.assertFalse(os.path.exists(on_disk("big-dele")))
+		self.assertEqual(srv.read_disk("big-stor"), b"new")
+		self.assertEqual(srv.read_disk("big-rnto"), big)
+		self.assertFalse(os.path.exists(srv.on_disk("big-dele")))
 		self.assertTrue(harness.wait_for(lambda: not removed_held()),
 				"still open: %s" % removed_held())
 
@@ -303,29 +292,29 @@ class Files(Base):
 		self.assertFtpError((503,), self.f.sendcmd, "RNTO whatever")
 
 	def test_rnto_not_right_after_rnfr_503(self):
-		harness.write_file(on_disk("ren3"), b"x")
+		harness.write_file(srv.on_disk("ren3"), b"x")
 		self.assertCode(self.f.sendcmd("RNFR ren3"), 350)
 		self.f.sendcmd("NOOP")
 		self.assertFtpError((503,), self.f.sendcmd, "RNTO ren4")
-		self.assertTrue(os.path.exists(on_disk("ren3")))
-		self.assertFalse(os.path.exists(on_disk("ren4")))
+		self.assertTrue(os.path.exists(srv.on_disk("ren3")))
+		self.assertFalse(os.path.exists(srv.on_disk("ren4")))
 
 	def test_size_213(self):
-		harness.write_file(on_disk("sz"), b"0123456789" * 7)
+		harness.write_file(srv.on_disk("sz"), b"0123456789" * 7)
 		self.f.voidcmd("TYPE I")
 		r = self.f.sendcmd("SIZE sz")
 		self.assertRegex(r, r"^213 70$")
 		self.assertFtpError((550,), self.f.sendcmd, "SIZE nosuch")
 
 	def test_size_of_a_directory_is_550(self):
-		os.makedirs(on_disk("szdir"), exist_ok=True)
+		os.makedirs(srv.on_disk("szdir"), exist_ok=True)
 		self.f.voidcmd("TYPE I")
 		self.assertFtpError((550,), self.f.sendcmd, "SIZE szdir")
 
 	def test_size_in_ascii_mode_counts_crlf_or_refuses(self):
 		# RFC 3659 4: SIZE is the size as transferred in the current
 		# TYPE; a server that cannot tell answers 550.
-		harness.write_file(on_disk("szasc"), b"a\nb\nc\n")
+		harness.write_file(srv.on_disk("szasc"), b"a\nb\nc\n")
 		self.f.voidcmd("TYPE A")
 		c, r = self.f.code("SIZE szasc")
 		self.assertIn(c, (213, 550), r)
@@ -337,23 +326,23 @@ class Files(Base):
 
 	def test_mdtm_213_utc(self):
 		ts = calendar.timegm((2021, 3, 4, 5, 6, 7, 0, 0, 0))
-		harness.write_file(on_disk("mt"), b"x", mtime=ts)
+		harness.write_file(srv.on_disk("mt"), b"x", mtime=ts)
 		r = self.f.sendcmd("MDTM mt")
 		self.assertRegex(r, r"^213 20210304050607(\.\d+)?$")
 		self.assertFtpError((550,), self.f.sendcmd, "MDTM nosuch")
 
 	def test_mfmt_213_sets_mtime(self):
-		harness.write_file(on_disk("mf"), b"x")
+		harness.write_file(srv.on_disk("mf"), b"x")
 		r = self.f.sendcmd("MFMT 20200102030405 mf")
 		# The MFMT draft: "213 Modify=<time>; <path>" (path as given, or
 		# its absolute form).
 		self.assertRegex(r, r"^213 Modify=20200102030405; (/)?mf$")
-		self.assertEqual(int(os.stat(on_disk("mf")).st_mtime),
+		self.assertEqual(int(os.stat(srv.on_disk("mf")).st_mtime),
 				 calendar.timegm((2020, 1, 2, 3, 4, 5, 0, 0, 0)))
 		self.assertRegex(self.f.sendcmd("MDTM mf"), r"^213 20200102030405")
 
 	def test_mfmt_bad_time_501_missing_file_550(self):
-		harness.write_file(on_disk("mf2"), b"x")
+		harness.write_file(srv.on_disk("mf2"), b"x")
 		self.assertFtpError((501,), self.f.sendcmd, "MFMT 2020xx02030405 mf2")
 		self.assertFtpError((501,), self.f.sendcmd, "MFMT 20201302030405 mf2")
 		self.assertFtpError((550,), self.f.sendcmd,
@@ -420,7 +409,7 @@ class Parameters(Base):
 					% (cmd, r))
 		self.assertCode(self.f.sendcmd("EPSV"), 229)
 		# And a transfer through EPSV still works.
-		harness.write_file(on_disk("epsvall"), b"after EPSV ALL")
+		harness.write_file(srv.on_disk("epsvall"), b"after EPSV ALL")
 		self.f.voidcmd("TYPE I")
 		port = harness.parse_229(self.f.sendcmd("EPSV"))
 		s = _data(port)
@@ -466,7 +455,7 @@ class Parameters(Base):
 	def test_transfer_without_port_or_pasv_fails_cleanly(self):
 		# Nothing to connect to: the transfer fails (at once, or after a
 		# preliminary reply) and the session goes on.
-		harness.write_file(on_disk("nodata"), b"x")
+		harness.write_file(srv.on_disk("nodata"), b"x")
 		c, r = self.f.code("RETR nodata")
 		if c in (125, 150):
 			r = self.f.getmultiline()
@@ -488,7 +477,7 @@ LS_LINE = re.compile(
 class Listings(Base):
 	@classmethod
 	def setUpClass(cls):
-		d = os.path.join(srv.cell("alice"), "lst")
+		d = srv.on_disk("lst")
 		os.makedirs(os.path.join(d, "sub"), exist_ok=True)
 		harness.write_file(os.path.join(d, "one.txt"), b"1" * 11,
 				   mtime=calendar.timegm((2022, 5, 6, 7, 8, 9, 0, 0, 0)))
@@ -570,7 +559,7 @@ class Listings(Base):
 		self.assertIn(".hidden", names)
 
 	def test_big_directory_is_listed_completely(self):
-		d = os.path.join(srv.cell("alice"), "many")
+		d = srv.on_disk("many")
 		os.makedirs(d, exist_ok=True)
 		want = set("file-%05d.dat" % i for i in range(3000))
 		for n in want:
@@ -734,7 +723,7 @@ class Info(Base):
 		self.assertCode(self.f.sendcmd("NOOP"), 200)
 
 	def test_lowercase_commands(self):
-		os.makedirs(on_disk("lc"), exist_ok=True)
+		os.makedirs(srv.on_disk("lc"), exist_ok=True)
 		self.assertCode(self.f.sendcmd("cwd lc"), 250)
 		self.assertRegex(self.f.sendcmd("pwd"), r'^257 "/lc"')
 		self.assertCode(self.f.sendcmd("NoOp"), 200)
@@ -746,36 +735,32 @@ class Uploads(Base):
 		data = os.urandom(100000)
 		r = self.f.put("up1.bin", data)
 		self.assertCode(r, 226, 250)
-		with open(on_disk("up1.bin"), "rb") as fh:
-			self.assertEqual(fh.read(), data)
+		self.assertEqual(srv.read_disk("up1.bin"), data)
 		self.assertEqual(self.f.size("up1.bin"), len(data))
 
 	def test_stor_replaces_existing_file(self):
-		harness.write_file(on_disk("up2"), b"x" * 1000)
+		harness.write_file(srv.on_disk("up2"), b"x" * 1000)
 		self.f.put("up2", b"short")
-		with open(on_disk("up2"), "rb") as fh:
-			self.assertEqual(fh.read(), b"short")
+		self.assertEqual(srv.read_disk("up2"), b"short")
 
 	def test_stor_into_missing_directory_fails(self):
 		self.assertFtpError((550, 553), self.f.put, "nosuchdir/f", b"x")
-		self.assertFalse(os.path.exists(on_disk("nosuchdir")))
+		self.assertFalse(os.path.exists(srv.on_disk("nosuchdir")))
 
 	def test_stor_over_a_directory_fails(self):
-		os.makedirs(on_disk("updir"), exist_ok=True)
+		os.makedirs(srv.on_disk("updir"), exist_ok=True)
 		self.assertFtpError((550, 553), self.f.put, "updir", b"x")
-		self.assertTrue(os.path.isdir(on_disk("updir")))
+		self.assertTrue(os.path.isdir(srv.on_disk("updir")))
 
 	def test_appe_appends_and_creates(self):
-		harness.write_file(on_disk("ap"), b"head-")
+		harness.write_file(srv.on_disk("ap"), b"head-")
 		self.f.put("ap", b"tail", cmd="APPE")
-		with open(on_disk("ap"), "rb") as fh:
-			self.assertEqual(fh.read(), b"head-tail")
+		self.assertEqual(srv.read_disk("ap"), b"head-tail")
 		self.f.put("apnew", b"fresh", cmd="APPE")
-		with open(on_disk("apnew"), "rb") as fh:
-			self.assertEqual(fh.read(), b"fresh")
+		self.assertEqual(srv.read_disk("apnew"), b"fresh")
 
 	def test_stou_makes_unique_names(self):
-		harness.make_dir(on_disk("stou"))
+		harness.make_dir(srv.on_disk("stou"))
 		self.f.cwd("/stou")
 		names = []
 		for data in (b"first", b"second"):
@@ -792,30 +777,28 @@ class Uploads(Base):
 			self.assertCode(self.f.voidresp(), 226, 250)
 			names.append(os.path.basename(m.group(1)))
 		self.assertNotEqual(names[0], names[1])
-		with open(on_disk("stou", names[0]), "rb") as fh:
-			self.assertEqual(fh.read(), b"first")
-		with open(on_disk("stou", names[1]), "rb") as fh:
-			self.assertEqual(fh.read(), b"second")
+		self.assertEqual(srv.read_disk("stou", names[0]), b"first")
+		self.assertEqual(srv.read_disk("stou", names[1]), b"second")
 
 	def test_retr_150_226(self):
 		data = os.urandom(300000)
-		harness.write_file(on_disk("dl1"), data)
+		harness.write_file(srv.on_disk("dl1"), data)
 		self.assertEqual(self.f.get("dl1"), data)
 		self.assertEqual(self.f.get("/dl1"), data)
 
 	def test_retr_missing_or_directory_550(self):
-		os.makedirs(on_disk("dldir"), exist_ok=True)
+		os.makedirs(srv.on_disk("dldir"), exist_ok=True)
 		self.assertFtpError((550, 450), self.f.get, "nosuch")
 		self.assertFtpError((550, 450), self.f.get, "dldir")
 		self.assertCode(self.f.sendcmd("NOOP"), 200)
 
 	def test_stor_empty_file(self):
-		harness.write_file(on_disk("upempty"), b"old")
+		harness.write_file(srv.on_disk("upempty"), b"old")
 		self.f.put("upempty", b"")
-		self.assertEqual(os.path.getsize(on_disk("upempty")), 0)
+		self.assertEqual(os.path.getsize(srv.on_disk("upempty")), 0)
 
 	def test_retr_empty_file(self):
-		harness.write_file(on_disk("empty"), b"")
+		harness.write_file(srv.on_disk("empty"), b"")
 		self.assertEqual(self.f.get("empty"), b"")
 
 

@@ -37,10 +37,6 @@ def tearDownModule():
 	srv.cleanup()
 
 
-def on_disk(*parts):
-	return os.path.join(srv.cell("alice"), *parts)
-
-
 def local(name):
 	return os.path.join(work, name)
 
@@ -76,8 +72,7 @@ class Curl(TestCase):
 		harness.write_file(local("up1"), data)
 		rc, out, err = self.curl("-T", local("up1"), url("c_up1.bin"))
 		self.assertTrue(self.sent(err, "EPSV"), "curl did not use EPSV")
-		with open(on_disk("c_up1.bin"), "rb") as f:
-			self.assertEqual(sha(f.read()), sha(data))
+		self.assertEqual(sha(srv.read_disk("c_up1.bin")), sha(data))
 		self.curl("-o", local("down1"), url("c_up1.bin"))
 		with open(local("down1"), "rb") as f:
 			self.assertEqual(sha(f.read()), sha(data))
@@ -96,7 +91,7 @@ class Curl(TestCase):
 
 	def test_active_eprt_with_dash(self):
 		data = os.urandom(150000)
-		harness.write_file(on_disk("c_act1"), data)
+		harness.write_file(srv.on_disk("c_act1"), data)
 		rc, out, err = self.curl("-P", "-", "-o", local("down3"),
 					 url("c_act1"))
 		self.assertTrue(self.sent(err, "EPRT") or self.sent(err, "PORT"))
@@ -110,17 +105,16 @@ class Curl(TestCase):
 					 "--disable-eprt", "-T", local("up4"),
 					 url("c_act2"))
 		self.assertTrue(self.sent(err, "PORT"))
-		with open(on_disk("c_act2"), "rb") as f:
-			self.assertEqual(f.read(), data)
+		self.assertEqual(srv.read_disk("c_act2"), data)
 		rc, out, err = self.curl("--ftp-port", "127.0.0.1", "-o",
 					 local("down4"), url("c_act2"))
 		with open(local("down4"), "rb") as f:
 			self.assertEqual(f.read(), data)
 
 	def test_list_only_and_long_listing(self):
-		os.makedirs(on_disk("clist", "subdir"), exist_ok=True)
-		harness.write_file(on_disk("clist", "a.txt"), b"a")
-		harness.write_file(on_disk("clist", "b.txt"), b"bb")
+		os.makedirs(srv.on_disk("clist", "subdir"), exist_ok=True)
+		harness.write_file(srv.on_disk("clist", "a.txt"), b"a")
+		harness.write_file(srv.on_disk("clist", "b.txt"), b"bb")
 		rc, out, err = self.curl("--list-only", url("clist/"))
 		self.assertEqual(sorted(out.split()), ["a.txt", "b.txt", "subdir"])
 		rc, out, err = self.curl(url("clist/"))
@@ -132,8 +126,8 @@ class Curl(TestCase):
 				    for x in lines), out)
 
 	def test_list_active(self):
-		os.makedirs(on_disk("clist2"), exist_ok=True)
-		harness.write_file(on_disk("clist2", "z.txt"), b"z")
+		os.makedirs(srv.on_disk("clist2"), exist_ok=True)
+		harness.write_file(srv.on_disk("clist2", "z.txt"), b"z")
 		rc, out, err = self.curl("-P", "127.0.0.1", "--list-only",
 					 url("clist2/"))
 		self.assertEqual(out.split(), ["z.txt"])
@@ -146,12 +140,11 @@ class Curl(TestCase):
 				     ("singlecwd", "cd_s")):
 			self.curl("--ftp-create-dirs", "--ftp-method", method,
 				  "-T", local("up5"), url(path + "/deep.txt"))
-			with open(on_disk(*(path.split("/") + ["deep.txt"])),
-				  "rb") as f:
-				self.assertEqual(f.read(), b"deep")
+			self.assertEqual(srv.read_disk(path, "deep.txt"),
+					 b"deep")
 
 	def test_download_with_each_ftp_method(self):
-		harness.write_file(on_disk("m1", "m2", "f.txt"), b"methods")
+		harness.write_file(srv.on_disk("m1", "m2", "f.txt"), b"methods")
 		for method in ("multicwd", "singlecwd", "nocwd"):
 			self.curl("--ftp-method", method, "-o", local("m_" + method),
 				  url("m1/m2/f.txt"))
@@ -160,7 +153,7 @@ class Curl(TestCase):
 
 	def test_resume_download(self):
 		data = os.urandom(500000)
-		harness.write_file(on_disk("c_res"), data)
+		harness.write_file(srv.on_disk("c_res"), data)
 		harness.write_file(local("res"), data[:123456])
 		rc, out, err = self.curl("-C", "-", "-o", local("res"),
 					 url("c_res"))
@@ -170,40 +163,38 @@ class Curl(TestCase):
 
 	def test_resume_upload(self):
 		data = os.urandom(400000)
-		harness.write_file(on_disk("c_resup"), data[:100000])
+		harness.write_file(srv.on_disk("c_resup"), data[:100000])
 		harness.write_file(local("resup"), data)
 		self.curl("-C", "-", "-T", local("resup"), url("c_resup"))
-		with open(on_disk("c_resup"), "rb") as f:
-			self.assertEqual(sha(f.read()), sha(data))
+		self.assertEqual(sha(srv.read_disk("c_resup")), sha(data))
 
 	def test_append_upload(self):
-		harness.write_file(on_disk("c_app"), b"first,")
+		harness.write_file(srv.on_disk("c_app"), b"first,")
 		harness.write_file(local("app"), b"second")
 		self.curl("--append", "-T", local("app"), url("c_app"))
-		with open(on_disk("c_app"), "rb") as f:
-			self.assertEqual(f.read(), b"first,second")
+		self.assertEqual(srv.read_disk("c_app"), b"first,second")
 
 	def test_head_uses_size_and_mdtm(self):
 		ts = calendar.timegm((2019, 7, 8, 9, 10, 11, 0, 0, 0))
-		harness.write_file(on_disk("c_head"), b"x" * 4321, mtime=ts)
+		harness.write_file(srv.on_disk("c_head"), b"x" * 4321, mtime=ts)
 		rc, out, err = self.curl("-I", url("c_head"))
 		self.assertIn("Content-Length: 4321", out)
 		self.assertIn("Last-Modified: Mon, 08 Jul 2019 09:10:11 GMT", out)
 
 	def test_quote_commands(self):
-		harness.write_file(on_disk("c_q1"), b"delete me")
-		os.makedirs(on_disk("c_qdir"), exist_ok=True)
+		harness.write_file(srv.on_disk("c_q1"), b"delete me")
+		os.makedirs(srv.on_disk("c_qdir"), exist_ok=True)
 		self.curl("-Q", "DELE c_q1", "-Q", "RNFR c_qdir", "-Q",
 			  "RNTO c_qdir2", "--list-only", url(""))
-		self.assertFalse(os.path.exists(on_disk("c_q1")))
-		self.assertTrue(os.path.isdir(on_disk("c_qdir2")))
+		self.assertFalse(os.path.exists(srv.on_disk("c_q1")))
+		self.assertTrue(os.path.isdir(srv.on_disk("c_qdir2")))
 
 	def test_delete_after_download(self):
-		harness.write_file(on_disk("c_q2"), b"get then delete")
+		harness.write_file(srv.on_disk("c_q2"), b"get then delete")
 		self.curl("-Q", "-DELE c_q2", "-o", local("q2"), url("c_q2"))
 		with open(local("q2"), "rb") as f:
 			self.assertEqual(f.read(), b"get then delete")
-		self.assertFalse(os.path.exists(on_disk("c_q2")))
+		self.assertFalse(os.path.exists(srv.on_disk("c_q2")))
 
 	def test_bad_password_exit_67(self):
 		rc, out, err = self.curl("--list-only", url(""),
@@ -220,10 +211,10 @@ class Curl(TestCase):
 		rc, out, err = self.curl("-T", local("up6"), url("nodir/x"),
 					 ok=False)
 		self.assertNotEqual(rc, 0)
-		self.assertFalse(os.path.exists(on_disk("nodir")))
+		self.assertFalse(os.path.exists(srv.on_disk("nodir")))
 
 	def test_ascii_download(self):
-		harness.write_file(on_disk("c_ascii"), b"one\ntwo\n")
+		harness.write_file(srv.on_disk("c_ascii"), b"one\ntwo\n")
 		rc, out, err = self.curl("--use-ascii", "-o", local("asc"),
 					 url("c_ascii"))
 		self.assertTrue(self.sent(err, "TYPE A"))
@@ -242,8 +233,7 @@ class Curl(TestCase):
 		harness.write_file(local("up6v"), data)
 		rc, out, err = self.curl("-T", local("up6v"), base + "c_v6")
 		self.assertTrue(self.sent(err, "EPSV"))
-		with open(on_disk("c_v6"), "rb") as f:
-			self.assertEqual(f.read(), data)
+		self.assertEqual(srv.read_disk("c_v6"), data)
 		rc, out, err = self.curl("-P", "-", "-o", local("down6v"),
 					 base + "c_v6")
 		self.assertTrue(self.sent(err, "EPRT |2|::1|"), err[-3000:])

@@ -25,10 +25,6 @@ def tearDownModule():
 	srv.cleanup()
 
 
-def on_disk(*parts):
-	return os.path.join(srv.cell("alice"), *parts)
-
-
 class Listeners(TestCase):
 	def test_both_listeners_reported(self):
 		hosts = sorted(h for h, p in srv.addrs)
@@ -59,13 +55,12 @@ class Modes:
 	def test_stor_retr(self):
 		data = os.urandom(1 << 20)
 		self.f.put(self.tag, data)
-		with open(on_disk(self.tag), "rb") as fh:
-			self.assertEqual(fh.read(), data)
+		self.assertEqual(srv.read_disk(self.tag), data)
 		self.assertEqual(self.f.get(self.tag), data)
 
 	def test_listings(self):
-		os.makedirs(on_disk(self.tag), exist_ok=True)
-		harness.write_file(on_disk(self.tag, "inner.txt"), b"x")
+		os.makedirs(srv.on_disk(self.tag), exist_ok=True)
+		harness.write_file(srv.on_disk(self.tag, "inner.txt"), b"x")
 		self.assertTrue(any(x.endswith(" inner.txt")
 				    for x in self.f.lines("LIST " + self.tag)))
 		self.assertIn("inner.txt",
@@ -75,7 +70,7 @@ class Modes:
 
 	def test_rest_retr(self):
 		data = os.urandom(5000)
-		harness.write_file(on_disk(self.tag), data)
+		harness.write_file(srv.on_disk(self.tag), data)
 		self.assertEqual(self.f.get(self.tag, rest=4000), data[4000:])
 
 
@@ -92,7 +87,7 @@ class Addresses(TestCase):
 		self.c = srv.ctl(family=V6)
 		self.c.login("alice", PW)
 		self.c.expect("TYPE I", 200)
-		harness.write_file(on_disk("v6small"), b"six")
+		harness.write_file(srv.on_disk("v6small"), b"six")
 
 	def tearDown(self):
 		self.c.close()

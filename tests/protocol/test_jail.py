@@ -171,10 +171,6 @@ def protected():
 	}
 
 
-def cell_path(*p):
-	return os.path.join(srv.cell("alice"), *p)
-
-
 class Jail(TestCase):
 	def setUp(self):
 		make_cell()
@@ -397,7 +393,7 @@ class Jail(TestCase):
 
 	def test_stor_to_a_dangling_link_creates_nothing_outside(self):
 		self.try_stor("dangling")
-		self.assertFalse(os.path.exists(cell_path("no")))
+		self.assertFalse(os.path.exists(srv.on_disk("no")))
 
 	def test_deletes_and_renames_through_links_and_paths(self):
 		for name in SAFE_DIR_LINKS:
@@ -422,48 +418,50 @@ class Jail(TestCase):
 		for target in ["%s/moved.txt" % n for n in SAFE_DIR_LINKS] + \
 			      ["/../../outside/moved.txt", "../../users",
 			       "/../bob/moved.txt", "abs_file", "users_link"]:
-			harness.write_file(cell_path("tomove.txt"), b"move me")
+			harness.write_file(srv.on_disk("tomove.txt"),
+					   b"move me")
 			with self.subTest(rnto=target):
 				self.assertCode(self.f.sendcmd("RNFR tomove.txt"), 350)
 				self.try_cmd("RNTO " + target)
 		self.session()
 		self.assertFalse(any(n.startswith("stolen")
-				     for n in os.listdir(cell_path())),
+				     for n in os.listdir(srv.on_disk())),
 				 "something from outside was renamed into the cell")
 
 	def test_dele_of_a_link_removes_only_the_link(self):
 		for name, target in (("del_abs", "{ext}/" + MARK + ".txt"),
 				     ("del_rel", "../../outside/" + MARK + ".txt"),
 				     ("del_dir", "{ext}"), ("del_in", "mine.txt")):
-			os.symlink(target.format(ext=ext), cell_path(name))
+			os.symlink(target.format(ext=ext), srv.on_disk(name))
 			with self.subTest(link=name):
 				r = self.try_cmd("DELE " + name)
 				self.assertTrue(r.startswith("250"),
 						"DELE of a symlink: %r" % r)
-				self.assertFalse(os.path.lexists(cell_path(name)))
-		self.assertTrue(os.path.isfile(cell_path("mine.txt")))
+				self.assertFalse(os.path.lexists(
+					srv.on_disk(name)))
+		self.assertTrue(os.path.isfile(srv.on_disk("mine.txt")))
 
 	def test_rmd_of_a_link_to_a_folder_does_not_touch_the_folder(self):
-		os.symlink(ext, cell_path("rmd_link"))
-		os.symlink("docs", cell_path("rmd_in"))
+		os.symlink(ext, srv.on_disk("rmd_link"))
+		os.symlink("docs", srv.on_disk("rmd_in"))
 		try:
 			for name in ("rmd_link", "rmd_in"):
 				with self.subTest(link=name):
 					self.try_cmd("RMD " + name)
-			self.assertTrue(os.path.isdir(cell_path("docs")))
+			self.assertTrue(os.path.isdir(srv.on_disk("docs")))
 		finally:
 			for n in ("rmd_link", "rmd_in"):
-				if os.path.lexists(cell_path(n)):
-					os.unlink(cell_path(n))
+				if os.path.lexists(srv.on_disk(n)):
+					os.unlink(srv.on_disk(n))
 
 	def test_rename_of_a_link_renames_the_link(self):
-		os.symlink(ext + "/" + MARK + ".txt", cell_path("ren_link"))
+		os.symlink(ext + "/" + MARK + ".txt", srv.on_disk("ren_link"))
 		self.assertCode(self.f.sendcmd("RNFR ren_link"), 350)
 		self.assertCode(self.f.sendcmd("RNTO ren_link2"), 250)
-		self.assertTrue(os.path.islink(cell_path("ren_link2")))
-		self.assertEqual(os.readlink(cell_path("ren_link2")),
+		self.assertTrue(os.path.islink(srv.on_disk("ren_link2")))
+		self.assertEqual(os.readlink(srv.on_disk("ren_link2")),
 				 ext + "/" + MARK + ".txt")
-		os.unlink(cell_path("ren_link2"))
+		os.unlink(srv.on_disk("ren_link2"))
 
 	def test_links_inside_the_cell_work(self):
 		self.assertEqual(self.f.get("in_rel/readme.txt"), b"inside readme\n")

@@ -35,15 +35,6 @@ def tearDownModule():
 	srv.cleanup()
 
 
-def on_disk(*parts):
-	return os.path.join(srv.cell("alice"), *parts)
-
-
-def read_disk(*parts):
-	with open(on_disk(*parts), "rb") as f:
-		return f.read()
-
-
 class LoggedIn(TestCase):
 	"""alice logged in on a raw control connection, binary type."""
 
@@ -72,15 +63,16 @@ class Modes:
 	def test_binary_round_trip_5mb(self):
 		data = os.urandom(5 << 20)
 		self.f.put(self.tag, data)
-		self.assertEqual(hashlib.sha256(read_disk(self.tag)).hexdigest(),
-				 hashlib.sha256(data).hexdigest())
+		self.assertEqual(
+			hashlib.sha256(srv.read_disk(self.tag)).hexdigest(),
+			hashlib.sha256(data).hexdigest())
 		got = self.f.get(self.tag)
 		self.assertEqual(len(got), len(data))
 		self.assertTrue(got == data, "downloaded bytes differ")
 
 	def test_list_nlst_mlsd(self):
-		os.makedirs(on_disk(self.tag), exist_ok=True)
-		harness.write_file(on_disk(self.tag, "f1"), b"abc")
+		os.makedirs(srv.on_disk(self.tag), exist_ok=True)
+		harness.write_file(srv.on_disk(self.tag, "f1"), b"abc")
 		lines = self.f.lines("LIST " + self.tag)
 		self.assertTrue(any(x.endswith(" f1") for x in lines), lines)
 		names = [os.path.basename(x) for x in self.f.nlst(self.tag)]
@@ -90,7 +82,7 @@ class Modes:
 
 	def test_rest_retr(self):
 		data = os.urandom(100000)
-		harness.write_file(on_disk(self.tag), data)
+		harness.write_file(srv.on_disk(self.tag), data)
 		self.assertEqual(self.f.get(self.tag, rest=12345), data[12345:])
 		# The restart marker is used once: the next RETR is whole.
 		self.assertEqual(self.f.get(self.tag), data)
@@ -98,17 +90,18 @@ class Modes:
 	def test_rest_stor(self):
 		first = os.urandom(1000)
 		second = os.urandom(700)
-		harness.write_file(on_disk(self.tag), first)
+		harness.write_file(srv.on_disk(self.tag), first)
 		self.f.put(self.tag, second, rest=500)
-		self.assertEqual(read_disk(self.tag), first[:500] + second)
+		self.assertEqual(srv.read_disk(self.tag), first[:500] + second)
 
 	def test_appe(self):
 		self.f.put(self.tag, b"one-")
 		self.f.put(self.tag, b"two", cmd="APPE")
-		self.assertEqual(read_disk(self.tag), b"one-two")
+		self.assertEqual(srv.read_disk(self.tag), b"one-two")
 
 	def test_ascii_retr_converts_lf_to_crlf(self):
-		harness.write_file(on_disk(self.tag), b"line1\nline2\n\nlast")
+		harness.write_file(srv.on_disk(self.tag),
+				   b"line1\nline2\n\nlast")
 		self.assertEqual(self._ascii_retr(self.tag),
 				 b"line1\r\nline2\r\n\r\nlast")
 		lines = []
@@ -117,24 +110,24 @@ class Modes:
 
 	def test_ascii_stor_converts_crlf_to_lf(self):
 		self._ascii_stor(self.tag, b"x\r\ny\r\n\r\nz")
-		self.assertEqual(read_disk(self.tag), b"x\ny\n\nz")
+		self.assertEqual(srv.read_disk(self.tag), b"x\ny\n\nz")
 		self.f.storlines("STOR " + self.tag + ".2",
 				 io.BytesIO(b"p\nq\n"))
-		self.assertEqual(read_disk(self.tag + ".2"), b"p\nq\n")
+		self.assertEqual(srv.read_disk(self.tag + ".2"), b"p\nq\n")
 
 	def test_ascii_conversion_across_buffer_boundaries(self):
 		# Lines of odd lengths put CR and LF on every possible offset of
 		# any internal buffer size.
 		text = b"".join(b"%d:%s\n" % (i, b"x" * (i % 97))
 				for i in range(40000))
-		harness.write_file(on_disk(self.tag), text)
+		harness.write_file(srv.on_disk(self.tag), text)
 		self.assertEqual(self._ascii_retr(self.tag),
 				 text.replace(b"\n", b"\r\n"))
 		self._ascii_stor(self.tag + ".up", text.replace(b"\n", b"\r\n"))
-		self.assertEqual(read_disk(self.tag + ".up"), text)
+		self.assertEqual(srv.read_disk(self.tag + ".up"), text)
 
 	def test_many_transfers_in_one_session(self):
-		harness.write_file(on_disk(self.tag), b"again and again")
+		harness.write_file(srv.on_disk(self.tag), b"again and again")
 		for i in range(30):
 			self.assertEqual(self.f.get(self.tag), b"again and again")
 		self.assertCode(self.f.sendcmd("NOOP"), 200)
@@ -336,7 +329,8 @@ class DuringUpload(LoggedIn):
 		finally:
 			d.close()
 		self.assertIn(self.c.reply(timeout=10).code, (226, 250))
-		self.assertEqual(os.path.getsize(on_disk("up-stat")), 400000)
+		self.assertEqual(os.path.getsize(srv.on_disk("up-stat")),
+				 400000)
 
 	def test_abor_during_upload(self):
 		d = self.start_upload("up-abor")
@@ -350,7 +344,8 @@ class DuringUpload(LoggedIn):
 		finally:
 			d.close()
 		self.assertEqual(self.c.cmd("NOOP").code, 200)
-		self.assertTrue(os.path.getsize(on_disk("up-abor")) <= 300000)
+		self.assertLessEqual(os.path.getsize(srv.on_disk("up-abor")),
+				     300000)
 
 
 class DataConnectionIsPerTransfer(TestCase):
@@ -379,7 +374,7 @@ class ParallelSessions(TestCase):
 		errors = []
 		blobs = [os.urandom(1 << 20) for _ in range(n)]
 		for i, b in enumerate(blobs):
-			harness.write_file(on_disk("par-src-%d" % i), b)
+			harness.write_file(srv.on_disk("par-src-%d" % i), b)
 
 		def worker(i):
 			try:
@@ -404,7 +399,7 @@ class ParallelSessions(TestCase):
 				 "sessions still running after 120 s")
 		self.assertEqual(errors, [])
 		for i, b in enumerate(blobs):
-			self.assertTrue(read_disk("par-dst-%d" % i) == b,
+			self.assertTrue(srv.read_disk("par-dst-%d" % i) == b,
 					"upload %d differs" % i)
 
 
