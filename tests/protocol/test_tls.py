@@ -12,7 +12,6 @@ import io
 import os
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import tempfile
@@ -105,16 +104,14 @@ def sha(b):
 def auth_tls(srv, after=b""):
 	"""A control connection that has read the 220, sent AUTH TLS (and
 	`after`, in clear) and read the 234: its socket, for the handshake."""
-	c = socket.create_connection((srv.host, srv.port), 10)
-	f = c.makefile("rb")
-	line = f.readline()
-	if not line.startswith(b"220"):
-		raise AssertionError("banner: %r" % line)
-	c.sendall(b"AUTH TLS\r\n" + after)
-	line = f.readline()
-	if not line.startswith(b"234"):
-		raise AssertionError("AUTH TLS: %r" % line)
-	return c
+	c = srv.ctl()
+	c.send(b"AUTH TLS\r\n" + after)
+	r = c.reply()
+	if r.code != 234:
+		raise AssertionError("AUTH TLS: %s" % r)
+	if c.buf:
+		raise AssertionError("sent in clear after the 234: %r" % c.buf)
+	return c.sock
 
 
 def get(f, path):
