@@ -46,6 +46,15 @@ class LoggedIn(TestCase):
 	def tearDown(self):
 		self.c.close()
 
+	def fetch(self, addr):
+		"""RETR small.txt over a data connection to addr: the bytes."""
+		d = self.c.data_connect(addr)
+		self.assertIn(self.c.cmd("RETR small.txt").code, (125, 150))
+		got = harness.recv_all(d)
+		d.close()
+		self.assertEqual(self.c.reply().code, 226)
+		return got
+
 
 class Modes:
 	"""Transfers that must work the same in passive and active mode."""
@@ -161,11 +170,8 @@ class ExtendedAddresses(LoggedIn):
 
 	def test_epsv_download(self):
 		port = self.c.epsv()
-		d = self.c.data_connect(("127.0.0.1", port))
-		self.assertIn(self.c.cmd("RETR small.txt").code, (125, 150))
-		self.assertEqual(harness.recv_all(d), b"small file\n")
-		d.close()
-		self.assertIn(self.c.reply().code, (226, 250))
+		self.assertEqual(self.fetch(("127.0.0.1", port)),
+				 b"small file\n")
 
 	def test_eprt_download(self):
 		ls = harness.listen_socket("127.0.0.1")
@@ -263,12 +269,7 @@ class DuringTransfer(LoggedIn):
 			d.close()
 		# The session goes on and can transfer again.
 		self.assertEqual(self.c.cmd("NOOP").code, 200)
-		host, port = self.c.pasv()
-		d = self.c.data_connect((host, port))
-		self.assertIn(self.c.cmd("RETR small.txt").code, (125, 150))
-		self.assertEqual(harness.recv_all(d), b"small file\n")
-		d.close()
-		self.assertIn(self.c.reply().code, (226, 250))
+		self.assertEqual(self.fetch(self.c.pasv()), b"small file\n")
 
 	def test_abor_with_telnet_synch_as_ftplib_sends_it(self):
 		# ftplib.abort() sends "ABOR\r\n" with MSG_OOB: the urgent byte
@@ -348,24 +349,14 @@ class DuringUpload(LoggedIn):
 				     300000)
 
 
-class DataConnectionIsPerTransfer(TestCase):
+class DataConnectionIsPerTransfer(LoggedIn):
 	def test_second_transfer_needs_a_new_pasv(self):
-		c = srv.ctl()
-		try:
-			c.login("alice", PW)
-			c.expect("TYPE I", 200)
-			d = c.data_connect(c.pasv())
-			self.assertIn(c.cmd("RETR small.txt").code, (125, 150))
-			self.assertEqual(harness.recv_all(d), b"small file\n")
-			d.close()
-			self.assertIn(c.reply().code, (226, 250))
-			r = c.cmd("RETR small.txt", timeout=25)
-			if r.code in (125, 150):
-				r = c.reply(timeout=25)
-			self.assertIn(r.code, (425, 426, 503), r)
-			self.assertEqual(c.cmd("NOOP").code, 200)
-		finally:
-			c.close()
+		self.assertEqual(self.fetch(self.c.pasv()), b"small file\n")
+		r = self.c.cmd("RETR small.txt", timeout=25)
+		if r.code in (125, 150):
+			r = self.c.reply(timeout=25)
+		self.assertIn(r.code, (425, 426, 503), r)
+		self.assertEqual(self.c.cmd("NOOP").code, 200)
 
 
 class ParallelSessions(TestCase):
@@ -403,68 +394,54 @@ class ParallelSessions(TestCase):
 					"upload %d differs" % i)
 
 
-class ForeignPassiveConnection(TestCase):
+class ForeignPassiveConnection(LoggedIn):
 	def test_passive_connection_from_another_address_is_refused(self):
-		c = srv.ctl()
+		host, port = self.c.pasv()
+		bad = self.c.data_connect((host, port), source="127.0.0.2")
+		# No reply without a command (a stray one would desync
+		# every client): the refusal is silent on the control.
+		stray = self.c.pending(1.0)
+		self.assertEqual(stray, b"", "unsolicited reply after a "
+				 "foreign data connection")
+		self.c.send("RETR small.txt\r\n")
+		bad.settimeout(5)
+		got = b""
 		try:
-			c.login("alice", PW)
-			c.expect("TYPE I", 200)
-			host, port = c.pasv()
-			bad = c.data_connect((host, port), source="127.0.0.2")
-			# No reply without a command (a stray one would desync
-			# every client): the refusal is silent on the control.
-			stray = c.pending(1.0)
-			self.assertEqual(stray, b"", "unsolicited reply after a "
-					 "foreign data connection")
-			c.send("RETR small.txt\r\n")
-			bad.settimeout(5)
-			got = b""
+			for _ in range(100):
+				b = bad.recv(65536)
+				if not b:
+					break
+				got += b
+		except (socket.timeout, ConnectionResetError):
+			pass
+		bad.close()
+		self.assertEqual(got, b"", "file sent to a foreign address")
+		# Either the transfer fails, or it still waits for the
+		# right client and works with it.
+		r = self.c.reply(timeout=25)
+		if r.code in (125, 150):
+			data = None
 			try:
-				for _ in range(100):
-					b = bad.recv(65536)
-					if not b:
-						break
-					got += b
-			except (socket.timeout, ConnectionResetError):
-				pass
-			bad.close()
-			self.assertEqual(got, b"", "file sent to a foreign address")
-			# Either the transfer fails, or it still waits for the
-			# right client and works with it.
-			r = c.reply(timeout=25)
-			if r.code in (125, 150):
-				data = None
-				try:
-					good = c.data_connect((host, port))
-				except OSError:
-					good = None
-				if good:
-					data = harness.recv_all(good)
-					good.close()
-				r = c.reply(timeout=25)
-				if r.code in (226, 250):
-					self.assertEqual(data, b"small file\n")
-				else:
-					self.assertIn(r.code, (425, 426), r)
+				good = self.c.data_connect((host, port))
+			except OSError:
+				good = None
+			if good:
+				data = harness.recv_all(good)
+				good.close()
+			r = self.c.reply(timeout=25)
+			if r.code in (226, 250):
+				self.assertEqual(data, b"small file\n")
 			else:
 				self.assertIn(r.code, (425, 426), r)
-			self.assertEqual(c.cmd("NOOP").code, 200)
-		finally:
-			c.close()
+		else:
+			self.assertIn(r.code, (425, 426), r)
+		self.assertEqual(self.c.cmd("NOOP").code, 200)
 
 
 class PassiveListenerKept(LoggedIn):
 	"""A session fetching file after file keeps its passive port for a
 	moment (no new socket per file), yet each PASV still takes exactly
 	one connection, made after its 227."""
-
-	def fetch(self, addr):
-		d = self.c.data_connect(addr)
-		self.assertIn(self.c.cmd("RETR small.txt").code, (125, 150))
-		got = harness.recv_all(d)
-		d.close()
-		self.assertEqual(self.c.reply().code, 226)
-		return got
 
 	def test_the_next_pasv_gets_the_same_port(self):
 		first = self.c.pasv()
