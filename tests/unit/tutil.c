@@ -50,8 +50,11 @@ void put_file(int dfd, const char *path, off_t size)
 	int fd = openat(dfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			0644);
 
-	assert_true(fd >= 0);
-	assert_int_equal(ftruncate(fd, size), 0);
+	if (fd < 0)
+		fail_msg("cannot create %s: %s", path, strerror(errno));
+	if (ftruncate(fd, size) != 0)
+		fail_msg("cannot make %s %lld bytes: %s", path,
+			 (long long)size, strerror(errno));
 	assert_int_equal(close(fd), 0);
 }
 
