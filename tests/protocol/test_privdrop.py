@@ -8,10 +8,9 @@ tests do not run as root (nothing to drop) or there is no "nobody" user.
 
 import os
 import pwd
-import time
 
 import harness
-from harness import Server, TestCase
+from harness import log_lines, Server, TestCase
 
 srv = None
 
@@ -94,14 +93,9 @@ class PrivilegeDrop(TestCase):
 	def test_logs_still_written_after_the_drop(self):
 		f = srv.ftp("alice")
 		f.bye()
-		path = os.path.join(srv.logdir, "auth.log")
-		for _ in range(100):		# the logger thread writes soon
-			if os.path.exists(path):
-				with open(path) as fh:
-					if "LOGIN" in fh.read():
-						return
-			time.sleep(0.05)
-		self.fail("no LOGIN line in auth.log")
+		self.assertTrue(log_lines(srv, "auth.log",
+					  "user=alice event=LOGIN "),
+				"no LOGIN line in auth.log")
 
 
 class RootWithoutRunAs(TestCase):
