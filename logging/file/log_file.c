@@ -226,8 +226,11 @@ static int lf_open_all(const struct cf_host *host,
 	if (lf_dir_ok(host, cfg, c, err, errlen))
 		return 0;
 fail:
-	for (i = 0; i < LF_NCAT; i++)
+	/* closed and forgotten: lf_init's failure path closes st->fd too */
+	for (i = 0; i < LF_NCAT; i++) {
 		lf_close(host, fds[i], c->path[i]);
+		fds[i] = -1;
+	}
 	return -1;
 }
 
