@@ -827,6 +827,7 @@ static void log_file_writes_a_batch_at_its_end(void **state)
 	assert_string_equal(log_of(t, "files.log"), "");
 	p.m->log->flush(p.st);
 	now = log_of(t, "files.log");
+	assert_non_null(now);
 	assert_non_null(strstr(now, "path=/d0 "));
 	assert_true(strstr(now, "path=/d0 ") < strstr(now, "path=/d1 "));
 	assert_true(strstr(now, "path=/d1 ") < strstr(now, "path=/d2 "));

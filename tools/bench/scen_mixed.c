@@ -60,13 +60,11 @@ static void mixed_pull(struct sess *s, int code)
 }
 
 /* The measured time is over: stop sampling, let the NOOPs drain. */
-static void mixed_over(struct mixed *st, long long now)
+static void mixed_over(struct mixed *st)
 {
 	st->sampling = 0;
 	st->rx1 = st->b->rx_bytes;
-	st->b->loop.deadline = now + (long long)(MIXED_DRAIN_S * 1e9);
-	if (st->b->loop.deadline > st->b->t_limit)
-		st->b->loop.deadline = st->b->t_limit;
+	st->b->loop.deadline = bench_until(st->b, MIXED_DRAIN_S);
 	if (st->outstanding == 0)
 		st->b->loop.stop = 1;
 }
@@ -81,7 +79,7 @@ static void mixed_tick(void *arg)
 	if (!st->sampling)
 		return;
 	if (now >= st->end) {
-		mixed_over(st, now);
+		mixed_over(st);
 		return;
 	}
 	st->owed += st->rate * bench_secs(st->last, now);
