@@ -170,6 +170,7 @@ static struct xfer *xfer_new(enum xfer_kind kind, const char *verb,
 		return NULL;
 	x->kind = kind;
 	x->fd = -1;
+	x->pipe[0] = x->pipe[1] = -1;
 	snprintf(x->verb, sizeof(x->verb), "%s", verb);
 	x->vpath = strdup(vpath);
 	if (x->vpath == NULL) {

@@ -75,14 +75,21 @@ static inline ssize_t io_sendfile(int out, int in, off_t *off, size_t len)
 	return n;
 }
 
-static inline ssize_t io_splice(int in, int out, size_t len, unsigned flags)
+/* off: where to read in (a file), or NULL for a pipe or socket */
+static inline ssize_t io_splice_at(int in, loff_t *off, int out, size_t len,
+				   unsigned flags)
 {
 	ssize_t n;
 
 	do
-		n = splice(in, NULL, out, NULL, len, flags);
+		n = splice(in, off, out, NULL, len, flags);
 	while (n < 0 && errno == EINTR);
 	return n;
+}
+
+static inline ssize_t io_splice(int in, int out, size_t len, unsigned flags)
+{
+	return io_splice_at(in, NULL, out, len, flags);
 }
 
 static inline int io_accept(int fd, struct sockaddr *sa, socklen_t *len)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "srv.h"
 
 #define WK_BATCH 256
 
@@ -113,6 +114,42 @@ void wk_pipe_drop(struct worker *w)
 	io_close(w->pipe[0]);
 	io_close(w->pipe[1]);
 	w->pipe[0] = w->pipe[1] = -1;
+}
+
+/* Download pipes --------------------------------------------------------- */
+
+/*
+ * Pipe pages count against the server user's pipe-user-pages-soft (16,384
+ * pages, 64 MiB, on Debian): past it the kernel refuses to enlarge any of
+ * that user's pipes, the uploads' included.  The downloads of the whole
+ * server keep to 16 MiB of it, shared among the workers; the rest send
+ * with sendfile.
+ */
+#define DL_PIPES_ALL 16
+
+int wk_dl_pipe(struct worker *w, int p[2])
+{
+	if (w->dl_pipes >= w->dl_pipes_max)
+		return -1;
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) != 0)
+		return -1;
+	if (fcntl(p[1], F_SETPIPE_SZ, WK_DL_PIPE_SIZE) < WK_DL_PIPE_SIZE) {
+		io_close(p[0]);
+		io_close(p[1]);
+		return -1;
+	}
+	w->dl_pipes++;
+	return 0;
+}
+
+void wk_dl_pipe_close(struct worker *w, int p[2])
+{
+	if (p[0] < 0)
+		return;
+	io_close(p[0]);
+	io_close(p[1]);
+	p[0] = p[1] = -1;
+	w->dl_pipes--;
 }
 
 /* Timers ----------------------------------------------------------------- */
@@ -290,6 +327,8 @@ int wk_init(struct worker *w, int id, struct srv *srv)
 	w->srv = srv;
 	w->wake.fd = -1;
 	w->pipe[0] = w->pipe[1] = -1;
+	if (srv != NULL && srv->nworkers > 0)
+		w->dl_pipes_max = DL_PIPES_ALL / srv->nworkers;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (w->epfd < 0)
 		return -1;

@@ -79,6 +79,8 @@ struct worker {
 	size_t scratchlen;
 	int pipe[2];		/* uploads splice through it; -1 until used */
 	size_t pipe_cap;
+	int dl_pipes;		/* large downloads' own pipes now open */
+	int dl_pipes_max;
 };
 
 /* Scratch layout: control reads, line assembly, then transfer slices. */
@@ -108,6 +110,17 @@ int wk_rearm(struct worker *w, struct ev *ev);
  */
 const int *wk_pipe(struct worker *w);
 void wk_pipe_drop(struct worker *w);
+
+/*
+ * A large download's own pipe of WK_DL_PIPE_SIZE (file -> pipe -> socket;
+ * bytes may wait in it between wake-ups): 0 with p set, or -1 when the
+ * worker holds its share already or the kernel will not make one that
+ * big (sendfile does better than a small one).  wk_dl_pipe_close gives
+ * it back.
+ */
+#define WK_DL_PIPE_SIZE (1024 * 1024)
+int wk_dl_pipe(struct worker *w, int p[2]);
+void wk_dl_pipe_close(struct worker *w, int p[2]);
 
 int wk_timer_set(struct worker *w, struct tmr *t, uint64_t ms);
 void wk_timer_cancel(struct worker *w, struct tmr *t);

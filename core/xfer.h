@@ -28,6 +28,8 @@ struct xfer {
 	int ascii;
 	int cr_held;		/* ASCII STOR: a CR ended the last slice */
 	int no_splice;		/* STOR: the file refused splice (EINVAL) */
+	int pipe[2];		/* RETR of a large file: its own pipe, or -1 */
+	size_t piped;		/* bytes in it, read from the file, not sent */
 	int running;		/* data connection up */
 	int closing;		/* STOR: waiting for the pool to close the file */
 	uint64_t started_ms, progress_ms;

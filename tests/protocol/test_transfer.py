@@ -2,6 +2,7 @@
 Data transfers against a live cellftpd: binary and ASCII (RFC 959 3.1.1),
 REST with RETR and STOR (RFC 3659 5), passive (PASV, EPSV) and active
 (PORT, EPRT) data connections, ABOR during a download (426 then 226),
+large downloads at once beyond the pipes kept for them,
 STAT and NOOP answered while a transfer runs, a passive connection
 from a foreign address refused, and the passive port kept for the
 session's next PASV.
@@ -95,6 +96,15 @@ class Modes:
 		self.assertEqual(self.f.get(self.tag, rest=12345), data[12345:])
 		# The restart marker is used once: the next RETR is whole.
 		self.assertEqual(self.f.get(self.tag), data)
+
+	def test_rest_retr_of_a_large_file(self):
+		# A large download goes through a pipe of its own: a restart
+		# offset in mid-page still gives exactly the tail.
+		data = os.urandom(6 << 20)
+		harness.write_file(srv.on_disk(self.tag), data)
+		got = self.f.get(self.tag, rest=1234567)
+		self.assertEqual(len(got), len(data) - 1234567)
+		self.assertTrue(got == data[1234567:], "downloaded bytes differ")
 
 	def test_rest_stor(self):
 		first = os.urandom(1000)
@@ -394,6 +404,69 @@ class ParallelSessions(TestCase):
 					"upload %d differs" % i)
 
 
+def server_pipes():
+	"""Pipes the server process holds open now (each is two descriptors)."""
+	fds = "/proc/%d/fd" % srv.proc.pid
+	seen = set()
+	for fd in os.listdir(fds):
+		try:
+			link = os.readlink(os.path.join(fds, fd))
+		except FileNotFoundError:	# closed meanwhile
+			continue
+		if link.startswith("pipe:"):
+			seen.add(link)
+	return len(seen)
+
+
+class LargeDownloadsAtOnce(TestCase):
+	"""Large downloads splice through pipes of their own, 16 at most
+	between them (each counts against the server user's pipe pages); the
+	ones past that use sendfile.  Every download gets its exact bytes,
+	and each pipe is given back when its transfer ends, finished or cut
+	off by the client."""
+
+	N = 24
+	SIZE = 16 << 20		# more than socket buffers and pipe hold
+
+	def start(self, name):
+		c = srv.ctl()
+		c.login("alice", PW)
+		c.expect("TYPE I", 200)
+		d = c.data_connect(c.pasv())
+		r = c.cmd("RETR " + name)
+		self.assertIn(r.code, (125, 150), r)
+		# unread, the socket holds the transfer in mid-file
+		return c, d, d.recv(65536)
+
+	def test_more_downloads_than_pipes(self):
+		data = os.urandom(self.SIZE)
+		harness.write_file(srv.on_disk("held.bin"), data)
+		base = server_pipes()
+		held = []
+		try:
+			for _ in range(self.N):
+				held.append(self.start("held.bin"))
+			in_use = server_pipes() - base
+			self.assertGreater(in_use, 0, "no download used a pipe")
+			self.assertLessEqual(in_use, 16)
+			for i, (c, d, head) in enumerate(held):
+				if i % 4 == 0:	# the client gives up
+					d.close()
+					self.assertIn(c.reply(timeout=20).code,
+						      (426, 451))
+					continue
+				got = head + harness.recv_all(d)
+				self.assertEqual(len(got), len(data))
+				self.assertTrue(got == data, "download %d differs" % i)
+				self.assertEqual(c.reply(timeout=20).code, 226)
+		finally:
+			for c, d, _ in held:
+				d.close()
+				c.close()
+		# the reply leaves after the pipe is closed
+		self.assertEqual(server_pipes(), base)
+
+
 class ForeignPassiveConnection(LoggedIn):
 	def test_passive_connection_from_another_address_is_refused(self):
 		host, port = self.c.pasv()
@@ -474,6 +547,8 @@ class PassiveListenerKept(LoggedIn):
 				socket.create_connection(addr, timeout=2).close()
 			except ConnectionRefusedError:
 				return True
+			except TimeoutError:	# its queue of 2 is full
+				return False
 			return False
 		self.assertTrue(harness.wait_for(let_go, 10, 0.5),
 				"passive port still open 10 s after its transfer")
