@@ -106,6 +106,8 @@ void srv_vlog(int level, const char *fmt, va_list ap)
 {
 	char text[1024];
 
+	if (fmt == NULL)	/* a plugin's mistake through host->log */
+		fmt = "(no message)";
 	if (level < CF_LOG_ERR || level > CF_LOG_DEBUG)
 		level = CF_LOG_INFO;
 	vsnprintf(text, sizeof(text), fmt, ap);
