@@ -477,6 +477,7 @@ static int setup(struct srv *s, const char *path, int check_only,
 		}
 		s->workers[i].after_batch = sess_reap;
 		s->workers[i].idle = sess_none_left;
+		s->workers[i].dl_pipes_max = WK_DL_PIPES_ALL / s->nworkers;
 	}
 	return listen_bind_all(s->cfg, s->workers, s->nworkers, err, len);
 }

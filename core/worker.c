@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "io.h"
-#include "srv.h"
 
 #define WK_BATCH 256
 
@@ -117,15 +116,6 @@ void wk_pipe_drop(struct worker *w)
 }
 
 /* Download pipes --------------------------------------------------------- */
-
-/*
- * Pipe pages count against the server user's pipe-user-pages-soft (16,384
- * pages, 64 MiB, on Debian): past it the kernel refuses to enlarge any of
- * that user's pipes, the uploads' included.  The downloads of the whole
- * server keep to 16 MiB of it, shared among the workers; the rest send
- * with sendfile.
- */
-#define DL_PIPES_ALL 16
 
 int wk_dl_pipe(struct worker *w, int p[2])
 {
@@ -327,8 +317,6 @@ int wk_init(struct worker *w, int id, struct srv *srv)
 	w->srv = srv;
 	w->wake.fd = -1;
 	w->pipe[0] = w->pipe[1] = -1;
-	if (srv != NULL && srv->nworkers > 0)
-		w->dl_pipes_max = DL_PIPES_ALL / srv->nworkers;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (w->epfd < 0)
 		return -1;

@@ -80,7 +80,7 @@ struct worker {
 	int pipe[2];		/* uploads splice through it; -1 until used */
 	size_t pipe_cap;
 	int dl_pipes;		/* large downloads' own pipes now open */
-	int dl_pipes_max;
+	int dl_pipes_max;	/* its share of WK_DL_PIPES_ALL; 0: none */
 };
 
 /* Scratch layout: control reads, line assembly, then transfer slices. */
@@ -119,6 +119,15 @@ void wk_pipe_drop(struct worker *w);
  * it back.
  */
 #define WK_DL_PIPE_SIZE (1024 * 1024)
+
+/*
+ * Pipe pages count against the server user's pipe-user-pages-soft (16,384
+ * pages, 64 MiB, on Debian): past it the kernel refuses to enlarge any of
+ * that user's pipes, the uploads' included.  The downloads of the whole
+ * server keep to 16 MiB of it, shared among the workers; the others send
+ * with sendfile.
+ */
+#define WK_DL_PIPES_ALL 16
 int wk_dl_pipe(struct worker *w, int p[2]);
 void wk_dl_pipe_close(struct worker *w, int p[2]);
 
