@@ -112,22 +112,22 @@ const int *wk_pipe(struct worker *w);
 void wk_pipe_drop(struct worker *w);
 
 /*
- * A large download's own pipe of WK_DL_PIPE_SIZE (file -> pipe -> socket;
- * bytes may wait in it between wake-ups): 0 with p set, or -1 when the
- * worker holds its share already or the kernel will not make one that
- * big (sendfile does better than a small one).  wk_dl_pipe_close gives
- * it back.
- */
-#define WK_DL_PIPE_SIZE (1024 * 1024)
-
-/*
  * Pipe pages count against the server user's pipe-user-pages-soft (16,384
  * pages, 64 MiB, on Debian): past it the kernel refuses to enlarge any of
  * that user's pipes, the uploads' included.  The downloads of the whole
- * server keep to 16 MiB of it, shared among the workers; the others send
- * with sendfile.
+ * server keep to WK_DL_PIPES_ALL pipes of 1 MiB, shared among the workers
+ * (main grants each its dl_pipes_max); the others send with sendfile.
  */
+#define WK_DL_PIPE_SIZE (1024 * 1024)
 #define WK_DL_PIPES_ALL 16
+
+/*
+ * A large download's own pipe (file -> pipe -> socket; bytes may wait in
+ * it between wake-ups): 0 with p set, or -1 when the worker holds its
+ * share already or the kernel will not make one WK_DL_PIPE_SIZE big
+ * (sendfile does better than a small one).  wk_dl_pipe_close gives it
+ * back.
+ */
 int wk_dl_pipe(struct worker *w, int p[2]);
 void wk_dl_pipe_close(struct worker *w, int p[2]);
 
