@@ -69,21 +69,23 @@ static void fsop_hop(struct job *j)
 	fsop_free(op);
 }
 
+/* The reply half now, on the worker. */
+static void fsop_done_here(struct sess *s, struct fsop *op)
+{
+	op->done(s, op);
+	fsop_free(op);
+}
+
 void fsop_go(struct sess *s, struct fsop *op)
 {
 	if (!vc_is_agent(&s->cell)) {
 		op->run(op);
-		op->done(s, op);
-		fsop_free(op);
-		return;
-	}
-	if (vc_dup(&s->cell, &op->cell) != 0) {
-		op->cell = VFS_CELL_NONE;
+		fsop_done_here(s, op);
+	} else if (vc_dup(&s->cell, &op->cell) != 0) {	/* leaves it NONE */
 		op->r = -EIO;
-		op->done(s, op);
-		fsop_free(op);
-		return;
+		fsop_done_here(s, op);
+	} else {
+		op->from = s->state;
+		sess_submit(s, &op->job, fsop_run, fsop_hop);
 	}
-	op->from = s->state;
-	sess_submit(s, &op->job, fsop_run, fsop_hop);
 }
